@@ -1,0 +1,48 @@
+/**
+ * The ECR action catalogue (generated from the Service Authorization Reference) and what SPEC §2 makes
+ * of it: which actions are sensitive.
+ */
+import type { EcrActionInfo } from "./catalogue-types.js";
+import { ECR_ACTIONS } from "./ecr-actions.generated.js";
+import { globMatches } from "./glob.js";
+
+export type { AccessLevel, EcrActionInfo } from "./catalogue-types.js";
+export { ECR_ACTIONS } from "./ecr-actions.generated.js";
+
+/**
+ * Write-level actions that change no image, policy or protective setting, so SPEC §2 never counts them as
+ * sensitive. `BatchImportUpstreamImage` is part of pulling through a cache.
+ */
+export const NEVER_SENSITIVE: readonly string[] = [
+  "ecr:BatchImportUpstreamImage",
+  "ecr:StartImageScan",
+  "ecr:StartLifecyclePolicyPreview",
+];
+
+const byLowerName = new Map(ECR_ACTIONS.map((action) => [action.name.toLowerCase(), action]));
+
+/**
+ * The catalogue entry for an action name, matched case-insensitively; `undefined` when unknown.
+ *
+ * @example
+ * catalogueAction("ECR:putimage")?.name; // "ecr:PutImage"
+ */
+export function catalogueAction(name: string): EcrActionInfo | undefined {
+  return byLowerName.get(name.toLowerCase());
+}
+
+/**
+ * Whether an action is sensitive: its access levels include Write, Permissions management or Tagging, it is
+ * not one of {@link NEVER_SENSITIVE}, and no `exemptActions` glob matches it.
+ *
+ * @example
+ * isSensitive(catalogueAction("ecr:PutImage")!, []); // true
+ * isSensitive(catalogueAction("ecr:PutImage")!, ["ecr:Put*"]); // false
+ */
+export function isSensitive(action: EcrActionInfo, exemptActions: readonly string[] = []): boolean {
+  if (NEVER_SENSITIVE.includes(action.name)) return false;
+  if (exemptActions.some((pattern) => globMatches(pattern, action.name, true))) return false;
+  return action.accessLevels.some(
+    (level) => level === "Write" || level === "Permissions management" || level === "Tagging",
+  );
+}

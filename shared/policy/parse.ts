@@ -1,0 +1,307 @@
+/**
+ * Policy documents, parsed once at the boundary into a typed form. This is the one place that decodes
+ * JSON text and URL-encoded JSON text (IAM and AWS Config deliver policy documents URL-encoded).
+ */
+import { EcrAccessRulesError } from "../errors.js";
+
+/** A policy document failed to parse. `path` names the fault: `Statement[2].Effect`. */
+export class PolicyParseError extends EcrAccessRulesError {
+  readonly path: string;
+  readonly detail: string;
+  constructor(path: string, detail: string, options?: { cause?: unknown }) {
+    super(path ? `${path}: ${detail}` : detail, options);
+    this.path = path;
+    this.detail = detail;
+  }
+}
+
+export type Effect = "Allow" | "Deny";
+
+/** `Action` / `NotAction`, `Resource` / `NotResource`: which one, and its values as a list. */
+export interface ElementValues<K extends string> {
+  readonly kind: K;
+  readonly values: readonly string[];
+}
+
+/** One value of `Principal` / `NotPrincipal`: `"*"`, or a key (`AWS`, `Service`, …) with one of its values. */
+export type PrincipalValue = { readonly type: "*" } | { readonly type: string; readonly value: string };
+
+export interface PrincipalElement {
+  readonly kind: "Principal" | "NotPrincipal";
+  readonly values: readonly PrincipalValue[];
+}
+
+/** One `"Operator": { "Key": values }` pair of a `Condition` block. Values are kept as text. */
+export interface ConditionEntry {
+  readonly operator: string;
+  readonly key: string;
+  readonly values: readonly string[];
+}
+
+export interface Statement {
+  /** Position in the document's `Statement` list (0 for a single-statement object). */
+  readonly index: number;
+  readonly sid?: string;
+  readonly effect: Effect;
+  readonly action: ElementValues<"Action" | "NotAction">;
+  readonly resource?: ElementValues<"Resource" | "NotResource">;
+  readonly principal?: PrincipalElement;
+  readonly conditions: readonly ConditionEntry[];
+}
+
+export interface PolicyDocument {
+  readonly version?: string;
+  readonly statements: readonly Statement[];
+}
+
+/**
+ * `identity`: IAM identity policies (Resource or NotResource required, no Principal).
+ * `resource`: ECR repository and registry policies (Principal or NotPrincipal required, Resource optional).
+ */
+export type PolicyKind = "identity" | "resource";
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const CONDITION_BASE_OPERATORS = new Set(
+  [
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
+  ].map((operator) => operator.toLowerCase()),
+);
+
+/** Whether IAM knows a condition operator: a base operator, optionally `ForAnyValue:`/`ForAllValues:`, optionally `…IfExists`. */
+export function isKnownConditionOperator(operator: string): boolean {
+  let base = operator.toLowerCase();
+  if (base.startsWith("foranyvalue:")) base = base.slice("foranyvalue:".length);
+  else if (base.startsWith("forallvalues:")) base = base.slice("forallvalues:".length);
+  if (base.endsWith("ifexists") && base !== "ifexists") base = base.slice(0, -"ifexists".length);
+  return CONDITION_BASE_OPERATORS.has(base);
+}
+
+function describe(value: Json | undefined): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  const text = JSON.stringify(value);
+  return `${typeof value} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
+}
+
+function isObject(value: Json | undefined): value is { [key: string]: Json } {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Decodes a policy given as text: JSON, or URL-encoded JSON (`%7B%22Version%22…`). A JSON string that
+ * itself holds a JSON document (double-encoded, as some Config items carry) is decoded once more.
+ */
+export function decodePolicyText(text: string, path = ""): unknown {
+  const trimmed = text.trim();
+  if (trimmed === "") throw new PolicyParseError(path, "the policy text is empty");
+  let json = trimmed;
+  if (!trimmed.startsWith("{") && !trimmed.startsWith("[") && !trimmed.startsWith('"')) {
+    if (!trimmed.includes("%")) {
+      throw new PolicyParseError(
+        path,
+        `not JSON and not URL-encoded JSON (starts with ${JSON.stringify(trimmed.slice(0, 20))})`,
+      );
+    }
+    try {
+      json = decodeURIComponent(trimmed).trim();
+    } catch (cause) {
+      throw new PolicyParseError(path, "bad % escape in URL-encoded policy text", { cause });
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new PolicyParseError(path, `not valid JSON (${reason})`, { cause });
+  }
+  if (typeof value === "string") {
+    if (value.trim().startsWith("{") || value.trim().startsWith("%7B") || value.trim().startsWith("%7b")) {
+      return decodePolicyText(value, path);
+    }
+  }
+  return value;
+}
+
+/** One string or a list of strings. An empty list matches nothing (AWS's own data has `"Action": []`). */
+function stringList(value: Json | undefined, path: string): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (value === undefined) throw new PolicyParseError(path, "missing");
+  return list.map((item, i) => {
+    if (typeof item !== "string") {
+      const at = Array.isArray(value) ? `${path}[${i}]` : path;
+      throw new PolicyParseError(at, `must be a string, got ${describe(item)}`);
+    }
+    return item;
+  });
+}
+
+function conditionValues(value: Json | undefined, path: string): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((item, i) => {
+    if (typeof item === "string") return item;
+    if (typeof item === "number" || typeof item === "boolean") return String(item);
+    const at = Array.isArray(value) ? `${path}[${i}]` : path;
+    throw new PolicyParseError(at, `must be a string, number or boolean, got ${describe(item)}`);
+  });
+}
+
+function parsePrincipal(value: Json | undefined, path: string): PrincipalValue[] {
+  if (value === "*") return [{ type: "*" }];
+  if (!isObject(value))
+    throw new PolicyParseError(path, `must be "*" or an object such as {"AWS": …}, got ${describe(value)}`);
+  const keys = Object.keys(value);
+  if (keys.length === 0) throw new PolicyParseError(path, "must name at least one principal");
+  const principals: PrincipalValue[] = [];
+  for (const type of keys) {
+    for (const entry of stringList(value[type], `${path}.${type}`)) principals.push({ type, value: entry });
+  }
+  return principals;
+}
+
+function parseConditions(value: Json | undefined, path: string): ConditionEntry[] {
+  if (value === undefined) return [];
+  if (!isObject(value)) throw new PolicyParseError(path, `must be an object, got ${describe(value)}`);
+  const entries: ConditionEntry[] = [];
+  for (const [operator, block] of Object.entries(value)) {
+    const at = `${path}.${operator}`;
+    if (!isKnownConditionOperator(operator)) throw new PolicyParseError(at, "unknown condition operator");
+    if (!isObject(block))
+      throw new PolicyParseError(at, `must be an object of condition keys, got ${describe(block)}`);
+    for (const [key, values] of Object.entries(block)) {
+      entries.push({ operator, key, values: conditionValues(values, `${at}.${key}`) });
+    }
+  }
+  return entries;
+}
+
+function pair<A extends string, B extends string>(
+  statement: { [key: string]: Json },
+  path: string,
+  positive: A,
+  negative: B,
+  required: boolean,
+): ElementValues<A | B> | undefined {
+  const hasPositive = statement[positive] !== undefined;
+  const hasNegative = statement[negative] !== undefined;
+  if (hasPositive && hasNegative)
+    throw new PolicyParseError(path, `has both ${positive} and ${negative}; use one`);
+  if (hasPositive) return { kind: positive, values: stringList(statement[positive], `${path}.${positive}`) };
+  if (hasNegative) return { kind: negative, values: stringList(statement[negative], `${path}.${negative}`) };
+  if (required) throw new PolicyParseError(path, `has neither ${positive} nor ${negative}`);
+  return undefined;
+}
+
+function parseStatement(raw: Json, index: number, path: string, kind: PolicyKind): Statement {
+  if (!isObject(raw)) throw new PolicyParseError(path, `must be an object, got ${describe(raw)}`);
+  const effect = raw.Effect;
+  if (effect !== "Allow" && effect !== "Deny") {
+    throw new PolicyParseError(`${path}.Effect`, `must be "Allow" or "Deny", got ${describe(effect)}`);
+  }
+  const sid = raw.Sid;
+  if (sid !== undefined && typeof sid !== "string") {
+    throw new PolicyParseError(`${path}.Sid`, `must be a string, got ${describe(sid)}`);
+  }
+  const action = pair(raw, path, "Action", "NotAction", true);
+  if (action === undefined) throw new PolicyParseError(path, "has neither Action nor NotAction");
+  const resource = pair(raw, path, "Resource", "NotResource", kind === "identity");
+  let principal: PrincipalElement | undefined;
+  const hasPrincipal = raw.Principal !== undefined;
+  const hasNotPrincipal = raw.NotPrincipal !== undefined;
+  if (kind === "identity" && (hasPrincipal || hasNotPrincipal)) {
+    throw new PolicyParseError(
+      path,
+      `${hasPrincipal ? "Principal" : "NotPrincipal"} is not allowed in an identity policy`,
+    );
+  }
+  if (kind === "resource") {
+    if (hasPrincipal && hasNotPrincipal)
+      throw new PolicyParseError(path, "has both Principal and NotPrincipal; use one");
+    if (!hasPrincipal && !hasNotPrincipal)
+      throw new PolicyParseError(path, "has neither Principal nor NotPrincipal");
+    const element = hasPrincipal ? "Principal" : "NotPrincipal";
+    principal = { kind: element, values: parsePrincipal(raw[element], `${path}.${element}`) };
+  }
+  const conditions = parseConditions(raw.Condition, `${path}.Condition`);
+  return {
+    index,
+    ...(sid === undefined ? {} : { sid }),
+    effect,
+    action,
+    ...(resource === undefined ? {} : { resource }),
+    ...(principal === undefined ? {} : { principal }),
+    conditions,
+  };
+}
+
+function toJson(value: unknown, path: string): Json {
+  // Values from JSON.parse are already Json; objects handed in by callers are checked as we walk them.
+  if (value === null || typeof value === "boolean" || typeof value === "string") return value;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new PolicyParseError(path, "must be a finite number");
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((item, i) => toJson(item, `${path}[${i}]`));
+  if (typeof value === "object") {
+    const out: { [key: string]: Json } = {};
+    for (const [key, item] of Object.entries(value)) out[key] = toJson(item, path ? `${path}.${key}` : key);
+    return out;
+  }
+  throw new PolicyParseError(path, `must be JSON, got ${typeof value}`);
+}
+
+/**
+ * Parses a policy document given as an object, JSON text, or URL-encoded JSON text.
+ * `Statement`, `Action`, `NotAction`, `Resource`, `NotResource` and principal values may each be one value
+ * or a list. Throws {@link PolicyParseError} naming the path of the first fault.
+ *
+ * @example
+ * const doc = parsePolicyDocument('{"Statement":{"Effect":"Allow","Action":"ecr:*","Resource":"*"}}', "identity");
+ * doc.statements[0]?.action; // { kind: "Action", values: ["ecr:*"] }
+ */
+export function parsePolicyDocument(input: unknown, kind: PolicyKind): PolicyDocument {
+  const decoded = typeof input === "string" ? decodePolicyText(input) : input;
+  const json = toJson(decoded, "");
+  if (!isObject(json))
+    throw new PolicyParseError("", `a policy document must be a JSON object, got ${describe(json)}`);
+  const version = json.Version;
+  if (version !== undefined && typeof version !== "string") {
+    throw new PolicyParseError("Version", `must be a string, got ${describe(version)}`);
+  }
+  const rawStatements = json.Statement;
+  if (rawStatements === undefined)
+    throw new PolicyParseError("Statement", "missing: a policy needs a Statement");
+  const statements = Array.isArray(rawStatements)
+    ? rawStatements.map((raw, i) => parseStatement(raw, i, `Statement[${i}]`, kind))
+    : [parseStatement(rawStatements, 0, "Statement", kind)];
+  return { ...(version === undefined ? {} : { version }), statements };
+}
