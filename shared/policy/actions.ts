@@ -1,7 +1,7 @@
 /** Action matching: case-insensitive globs over the whole `service:action` text. */
 import type { EcrActionInfo } from "./catalogue-types.js";
 import { ECR_ACTIONS } from "./ecr-actions.generated.js";
-import { globMatches } from "./glob.js";
+import { globMatches, hasWildcard } from "./glob.js";
 import type { ElementValues } from "./parse.js";
 
 /**
@@ -13,8 +13,39 @@ import type { ElementValues } from "./parse.js";
  * actionElementCovers({ kind: "Action", values: ["ECR:put*"] }, "ecr:PutImage"); // true
  */
 export function actionElementCovers(element: ElementValues<"Action" | "NotAction">, action: string): boolean {
-  const matched = element.values.some((pattern) => globMatches(pattern, action, true));
+  const catalogued = ecrNamesMatched(element.values);
+  const matched =
+    catalogued.has(action) ||
+    (!KNOWN.has(action) && element.values.some((p) => globMatches(p, action, true)));
   return element.kind === "Action" ? matched : !matched;
+}
+
+const KNOWN = new Set(ECR_ACTIONS.map((action) => action.name));
+const BY_LOWER_NAME = new Map(ECR_ACTIONS.map((action) => [action.name.toLowerCase(), action.name]));
+const matchedByList = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/**
+ * The catalogue action names that some pattern of a list matches, computed once per list: a pattern with no
+ * wildcard is a map lookup, and only patterns with a wildcard are tried against the catalogue.
+ */
+function ecrNamesMatched(patterns: readonly string[]): ReadonlySet<string> {
+  const cached = matchedByList.get(patterns);
+  if (cached) return cached;
+  const names = new Set<string>();
+  for (const pattern of patterns) {
+    if (!hasWildcard(pattern)) {
+      const name = BY_LOWER_NAME.get(pattern.toLowerCase());
+      if (name !== undefined) names.add(name);
+      continue;
+    }
+    // A wildcard pattern can match an ecr: action only if its text before the first wildcard is a
+    // prefix of "ecr:…" (or the pattern starts with a wildcard).
+    const head = pattern.slice(0, pattern.search(/[*?]/u)).toLowerCase();
+    if (!(head === "" || head.startsWith("ecr:") || "ecr:".startsWith(head))) continue;
+    for (const action of ECR_ACTIONS) if (globMatches(pattern, action.name, true)) names.add(action.name);
+  }
+  matchedByList.set(patterns, names);
+  return names;
 }
 
 /**
@@ -24,5 +55,6 @@ export function actionElementCovers(element: ElementValues<"Action" | "NotAction
  * ecrActionsCovered({ kind: "Action", values: ["ecr:*Image"] }).map((a) => a.name); // ["ecr:BatchDeleteImage", "ecr:BatchGetImage", …]
  */
 export function ecrActionsCovered(element: ElementValues<"Action" | "NotAction">): EcrActionInfo[] {
-  return ECR_ACTIONS.filter((action) => actionElementCovers(element, action.name));
+  const matched = ecrNamesMatched(element.values);
+  return ECR_ACTIONS.filter((action) => matched.has(action.name) === (element.kind === "Action"));
 }

@@ -2,7 +2,7 @@
  * Identity policy analysis (SPEC §3): what ECR access a set of policies grants one principal, per action,
  * with its scope (`all` / `some` repositories), whether it rests on a condition, and the statements behind it.
  */
-import { actionElementCovers } from "./actions.js";
+import { ecrActionsCovered } from "./actions.js";
 import { ECR_ACTIONS, isSensitive } from "./catalogue.js";
 import type { AccessLevel, EcrActionInfo } from "./catalogue-types.js";
 import { narrowsToTaggedRepositories } from "./conditions.js";
@@ -79,9 +79,16 @@ interface Outcome {
   deniedBy: StatementRef[];
 }
 
+/** A statement with what every action's evaluation needs of it, worked out once. */
 interface Located {
   readonly ref: StatementRef;
   readonly statement: Statement;
+  /** A condition narrows it to tagged repositories (SPEC §2). */
+  readonly tagNarrowed: boolean;
+  /** A condition other than tag narrowing applies: the grant rests on it. */
+  readonly conditional: boolean;
+  /** The catalogue actions its Action / NotAction covers. */
+  readonly covers: ReadonlySet<string>;
 }
 
 function refOf(label: string, statement: Statement): StatementRef {
@@ -97,10 +104,10 @@ type Contribution =
   | { readonly kind: "level"; readonly level: Level }
   | { readonly kind: "patterns"; readonly patterns: readonly string[] };
 
-function contribution(action: EcrActionInfo, statement: Statement, partition: string): Contribution {
-  const resource = statement.resource;
+function contribution(action: EcrActionInfo, located: Located, partition: string): Contribution {
+  const resource = located.statement.resource;
   if (resource === undefined) return { kind: "level", level: "none" };
-  const tagNarrowed = statement.conditions.some(narrowsToTaggedRepositories);
+  const tagNarrowed = located.tagNarrowed;
   if (!action.onRepository) {
     // Registry-level actions are authorized against the literal resource "*"; no repository tag applies.
     if (tagNarrowed) return { kind: "level", level: "none" };
@@ -117,22 +124,19 @@ function contribution(action: EcrActionInfo, statement: Statement, partition: st
   return { kind: "patterns", patterns: resource.values };
 }
 
-function isConditional(statement: Statement): boolean {
-  return statement.conditions.some((entry) => !narrowsToTaggedRepositories(entry));
-}
-
 function pooledLevel(contributions: readonly Contribution[], partition: string): Level {
   let level: Level = "none";
-  const pool: string[] = [];
+  const lists: Array<readonly string[]> = [];
   for (const c of contributions) {
     if (c.kind === "level") level = wider(level, c.level);
-    else pool.push(...c.patterns);
+    else if (repositoryCoverage(c.patterns, partition).coversAllSomewhere) level = "all";
+    else lists.push(c.patterns);
   }
-  if (pool.length > 0 && level !== "all") {
-    const coverage = repositoryCoverage(pool, partition);
-    level = wider(level, coverage.coversAllSomewhere ? "all" : coverage.matchesSome ? "some" : "none");
-  }
-  return level;
+  if (level === "all" || lists.length === 0) return level;
+  // Each list alone matches some repositories (see contributes); only their union can reach "all".
+  if (lists.length === 1) return wider(level, "some");
+  const union = repositoryCoverage(lists.flat(), partition);
+  return wider(level, union.coversAllSomewhere ? "all" : "some");
 }
 
 function contributes(c: Contribution, partition: string): boolean {
@@ -149,13 +153,14 @@ function outcomeFor(action: EcrActionInfo, statements: readonly Located[], parti
   const limitedBy: StatementRef[] = [];
   let cap: Level = "all";
 
-  for (const { ref, statement } of statements) {
-    if (!actionElementCovers(statement.action, action.name)) continue;
+  for (const located of statements) {
+    const { ref, statement } = located;
+    if (!located.covers.has(action.name)) continue;
     if (statement.effect === "Allow") {
-      const c = contribution(action, statement, partition);
+      const c = contribution(action, located, partition);
       if (!contributes(c, partition)) continue;
       all.push(c);
-      if (!isConditional(statement)) unconditional.push(c);
+      if (!located.conditional) unconditional.push(c);
       grantedBy.push(ref);
       continue;
     }
@@ -192,9 +197,22 @@ function outcomeFor(action: EcrActionInfo, statements: readonly Located[], parti
   return { level, unconditionalLevel, grantedBy, limitedBy: cap === "some" ? limitedBy : [], deniedBy };
 }
 
+/** The statements that touch some catalogue action (most statements of broad policies do not). */
 function locate(policies: readonly LabelledPolicy[]): Located[] {
   return policies.flatMap(({ label, document }) =>
-    document.statements.map((statement) => ({ ref: refOf(label, statement), statement })),
+    document.statements.flatMap((statement) => {
+      const covers = new Set(ecrActionsCovered(statement.action).map((action) => action.name));
+      if (covers.size === 0) return [];
+      return [
+        {
+          covers,
+          ref: refOf(label, statement),
+          statement,
+          tagNarrowed: statement.conditions.some(narrowsToTaggedRepositories),
+          conditional: statement.conditions.some((entry) => !narrowsToTaggedRepositories(entry)),
+        },
+      ];
+    }),
   );
 }
 
@@ -218,6 +236,7 @@ export function analyzeIdentityPolicies(
   const denied: DeniedAction[] = [];
 
   for (const action of ECR_ACTIONS) {
+    if (!statements.some((located) => located.covers.has(action.name))) continue;
     const own = outcomeFor(action, statements, partition);
     let level = own.level;
     let unconditionalLevel = own.unconditionalLevel;

@@ -121,6 +121,10 @@ function isObject(value: Json | undefined): value is { [key: string]: Json } {
  * itself holds a JSON document (double-encoded, as some Config items carry) is decoded once more.
  */
 export function decodePolicyText(text: string, path = ""): unknown {
+  return decodeJsonText(text, path);
+}
+
+function decodeJsonText(text: string, path: string): Json {
   const trimmed = text.trim();
   if (trimmed === "") throw new PolicyParseError(path, "the policy text is empty");
   let json = trimmed;
@@ -137,16 +141,17 @@ export function decodePolicyText(text: string, path = ""): unknown {
       throw new PolicyParseError(path, "bad % escape in URL-encoded policy text", { cause });
     }
   }
-  let value: unknown;
+  let value: Json;
   try {
-    value = JSON.parse(json);
+    // JSON.parse yields JSON values only: this is the parser boundary the type describes.
+    value = JSON.parse(json) as Json;
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new PolicyParseError(path, `not valid JSON (${reason})`, { cause });
   }
   if (typeof value === "string") {
     if (value.trim().startsWith("{") || value.trim().startsWith("%7B") || value.trim().startsWith("%7b")) {
-      return decodePolicyText(value, path);
+      return decodeJsonText(value, path);
     }
   }
   return value;
@@ -289,8 +294,8 @@ function toJson(value: unknown, path: string): Json {
  * doc.statements[0]?.action; // { kind: "Action", values: ["ecr:*"] }
  */
 export function parsePolicyDocument(input: unknown, kind: PolicyKind): PolicyDocument {
-  const decoded = typeof input === "string" ? decodePolicyText(input) : input;
-  const json = toJson(decoded, "");
+  // JSON.parse's output is JSON already; objects handed in by callers are checked as they are copied.
+  const json = typeof input === "string" ? decodeJsonText(input, "") : toJson(input, "");
   if (!isObject(json))
     throw new PolicyParseError("", `a policy document must be a JSON object, got ${describe(json)}`);
   const version = json.Version;

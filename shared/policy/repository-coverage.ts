@@ -189,10 +189,50 @@ function namesFrom(
   return { all, some };
 }
 
+const NOTHING: RepositoryCoverage = {
+  matchesSome: false,
+  coversAllSomewhere: false,
+  coversAllEverywhere: false,
+};
+const EVERYTHING: RepositoryCoverage = {
+  matchesSome: true,
+  coversAllSomewhere: true,
+  coversAllEverywhere: true,
+};
+const ONE_REPOSITORY: RepositoryCoverage = {
+  matchesSome: true,
+  coversAllSomewhere: false,
+  coversAllEverywhere: false,
+};
+const VALID_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/u;
+const REGION = /^[a-z0-9-]+$/u;
+const ACCOUNT = /^\d{12}$/u;
+
+/** Whether a pattern with no wildcard is itself a repository ARN of the partition. */
+function isRepositoryArn(text: string, partition: string): boolean {
+  const prefix = `arn:${partition}:ecr:`;
+  if (!text.startsWith(prefix)) return false;
+  const parts = text.slice(prefix.length).split(":");
+  if (parts.length !== 3) return false;
+  const [region = "", account = "", resource = ""] = parts;
+  if (!resource.startsWith("repository/")) return false;
+  const name = resource.slice("repository/".length);
+  return REGION.test(region) && ACCOUNT.test(account) && name.length >= 2 && VALID_NAME.test(name);
+}
+
+/** Whether a pattern could match an ARN starting `arn:PARTITION:ecr:` (its text before the first wildcard agrees). */
+function mayMatchEcr(pattern: string, prefix: string): boolean {
+  const wildcard = pattern.search(/[*?]/u);
+  const head = wildcard < 0 ? pattern : pattern.slice(0, wildcard);
+  return head.length <= prefix.length ? prefix.startsWith(head) : head.startsWith(prefix);
+}
+
 const cache = new Map<string, RepositoryCoverage>();
+const byList = new WeakMap<readonly string[], Map<string, RepositoryCoverage>>();
 
 /**
  * What a list of `Resource` globs covers among the repositories of a partition (matched case-sensitively).
+ * Results are cached per list and per distinct set of patterns.
  *
  * @example
  * repositoryCoverage(["arn:aws:ecr:us-east-1:111122223333:repository/*"], "aws");
@@ -201,17 +241,37 @@ const cache = new Map<string, RepositoryCoverage>();
  * // { matchesSome: true, coversAllSomewhere: false, coversAllEverywhere: false }
  */
 export function repositoryCoverage(patterns: readonly string[], partition: string): RepositoryCoverage {
-  if (patterns.includes("*"))
-    return { matchesSome: true, coversAllSomewhere: true, coversAllEverywhere: true };
-  const cacheKey = `${partition}\u0000${[...patterns].sort().join("\u0000")}`;
+  let perList = byList.get(patterns);
+  const known = perList?.get(partition);
+  if (known) return known;
+  const result = computeCoverage(patterns, partition);
+  if (perList === undefined) {
+    perList = new Map();
+    byList.set(patterns, perList);
+  }
+  perList.set(partition, result);
+  return result;
+}
+
+function computeCoverage(patterns: readonly string[], partition: string): RepositoryCoverage {
+  if (patterns.includes("*")) return EVERYTHING;
+  const prefix = `arn:${partition}:ecr:`;
+  const relevant = patterns.filter((pattern) => mayMatchEcr(pattern, prefix));
+  if (relevant.length === 0) return NOTHING;
+  // Literal ARNs name one repository each (or none): no automaton needed.
+  const literals = relevant.filter((pattern) => !pattern.includes("*") && !pattern.includes("?"));
+  if (literals.length === relevant.length) {
+    return literals.some((arn) => isRepositoryArn(arn, partition)) ? ONE_REPOSITORY : NOTHING;
+  }
+  const cacheKey = `${partition}\u0000${[...new Set(relevant)].sort().join("\u0000")}`;
   const cached = cache.get(cacheKey);
   if (cached) return cached;
 
-  const automaton = new GlobAutomaton(patterns);
-  const afterService = automaton.read(automaton.start, `arn:${partition}:ecr:`);
+  const automaton = new GlobAutomaton(relevant);
+  const afterService = automaton.read(automaton.start, prefix);
   let result: RepositoryCoverage;
   if (afterService.length === 0) {
-    result = { matchesSome: false, coversAllSomewhere: false, coversAllEverywhere: false };
+    result = NOTHING;
   } else {
     const prefixes = afterAccount(automaton, afterRegion(automaton, afterService));
     const alphabet = [
@@ -222,9 +282,9 @@ export function repositoryCoverage(patterns: readonly string[], partition: strin
     let matchesSome = false;
     let coversAllSomewhere = false;
     let coversAllEverywhere = true;
-    for (const prefix of prefixes) {
+    for (const states of prefixes) {
       const names =
-        prefix.length === 0 ? { all: false, some: false } : namesFrom(automaton, alphabet, prefix);
+        states.length === 0 ? { all: false, some: false } : namesFrom(automaton, alphabet, states);
       matchesSome ||= names.some;
       coversAllSomewhere ||= names.all;
       coversAllEverywhere &&= names.all;
