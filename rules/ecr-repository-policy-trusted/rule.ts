@@ -1,0 +1,160 @@
+/**
+ * ecr-repository-policy-trusted (SPEC §5): a repository policy (`AWS::ECR::Repository`) or the registry
+ * policy (`AWS::ECR::RegistryPolicy`) admits only trusted accounts, organizations and principals (SPEC §4).
+ */
+
+import { assertNever } from "../../shared/assert-never.js";
+import { compliant, nonCompliant, type Verdict } from "../../shared/config/evaluation.js";
+import type { ConfigurationItem } from "../../shared/config/item.js";
+import type { RuleParameters } from "../../shared/config/parameters.js";
+import { ConfigInputError, isObj } from "../../shared/config/read.js";
+import { describeStatement, shortActions } from "../../shared/policy/explain.js";
+import {
+  analyzeResourcePolicy,
+  PolicyParseError,
+  type ResourceFinding,
+  type ResourcePolicyKind,
+} from "../../shared/policy/index.js";
+import type { RuleDefinition } from "../../shared/runtime/rule.js";
+
+export const RESOURCE_TYPES = ["AWS::ECR::Repository", "AWS::ECR::RegistryPolicy"] as const;
+
+/** The policy a Config item carries, with whose it is. */
+export interface ResourcePolicyFacts {
+  readonly kind: ResourcePolicyKind;
+  readonly owner: string;
+  readonly partition: string;
+  /** Object, JSON text, URL-encoded JSON text, `{}`, empty or absent. */
+  readonly policy: unknown;
+}
+
+/**
+ * Reads the policy from a repository item (`RepositoryPolicyText`) or a registry policy item
+ * (`PolicyText`). An absent field means no policy.
+ *
+ * @example
+ * resourcePolicyFacts(item, "aws").kind; // "repository"
+ */
+export function resourcePolicyFacts(item: ConfigurationItem, partition: string): ResourcePolicyFacts {
+  const configuration = item.configuration;
+  if (!isObj(configuration)) throw new ConfigInputError("configuration", "missing or not an object");
+  if (item.resourceType === "AWS::ECR::RegistryPolicy") {
+    return {
+      kind: "registry",
+      owner: typeof configuration.RegistryId === "string" ? configuration.RegistryId : item.accountId,
+      partition,
+      policy: configuration.PolicyText ?? configuration.policyText,
+    };
+  }
+  return {
+    kind: "repository",
+    owner: item.accountId,
+    partition,
+    policy: configuration.RepositoryPolicyText ?? configuration.repositoryPolicyText,
+  };
+}
+
+function subject(finding: ResourceFinding): string {
+  switch (finding.kind) {
+    case "public":
+      return "everyone (public)";
+    case "untrusted-account":
+      return `untrusted account ${finding.account}`;
+    case "untrusted-organization":
+      return `untrusted organization ${finding.organization}`;
+    case "untrusted-principal":
+      return `untrusted principal ${finding.principal}`;
+    case "unguarded-service":
+      return `service ${finding.service} without aws:SourceAccount/SourceArn/SourceOrgID (confused deputy)`;
+    case "unauthorized-principal":
+      return `${finding.principal}, not in authorizedPrincipalArns`;
+    default:
+      return assertNever(finding, "finding");
+  }
+}
+
+/**
+ * The verdict on a resource policy (pure): SPEC §4's verdict list, the most severe finding first.
+ *
+ * @example
+ * judgeResourcePolicy(facts, parameters).compliance; // "NON_COMPLIANT"
+ */
+export function judgeResourcePolicy(facts: ResourcePolicyFacts, parameters: RuleParameters): Verdict {
+  const what = facts.kind === "registry" ? "The registry policy" : "The repository policy";
+  let analysis: ReturnType<typeof analyzeResourcePolicy>;
+  try {
+    analysis = analyzeResourcePolicy({
+      policy: facts.policy,
+      owner: facts.owner,
+      partition: facts.partition,
+      kind: facts.kind,
+      trust: {
+        trustedAccountIds: parameters.list("trustedAccountIds"),
+        trustedOrganizationIds: parameters.list("trustedOrganizationIds"),
+        trustedVpceIds: parameters.list("trustedVpceIds"),
+        authorizedPrincipalArns: parameters.list("authorizedPrincipalArns"),
+        exemptActions: parameters.list("exemptActions"),
+      },
+    });
+  } catch (error) {
+    if (error instanceof PolicyParseError) return nonCompliant(`${what} could not be read: ${error.message}`);
+    throw error;
+  }
+  const deleted =
+    analysis.deletedPrincipalIds.length > 0
+      ? ` It names deleted principals (${analysis.deletedPrincipalIds.join(", ")}), which admit no one; remove them.`
+      : "";
+  const verdict = analysis.verdict;
+  if (verdict.compliance === "COMPLIANT") {
+    return compliant(
+      verdict.reason === "no-policy"
+        ? `${what} is absent.`
+        : `${what} admits only trusted principals.${deleted}`,
+    );
+  }
+  const order = [
+    "public",
+    "untrusted-account",
+    "untrusted-organization",
+    "untrusted-principal",
+    "unguarded-service",
+    "unauthorized-principal",
+  ];
+  const sorted = [...verdict.findings].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+  const parts = sorted.map(
+    (finding) =>
+      `${describeStatement(finding.statement)} admits ${subject(finding)} to ${shortActions(finding.actions, 3)}`,
+  );
+  return nonCompliant(`${what}: ${parts.join("; ")}.${deleted}`);
+}
+
+export const rule: RuleDefinition = {
+  name: "ecr-repository-policy-trusted",
+  title: "ECR repository and registry policies admit only trusted accounts, organizations and principals",
+  description:
+    "CIS Amazon EKS Benchmark 5.1.2. NON_COMPLIANT when a repository or registry policy admits the public, an untrusted account, organization or principal, a service without a source condition to sensitive actions, or (with authorizedPrincipalArns) an unlisted principal to sensitive actions.",
+  resourceTypes: RESOURCE_TYPES,
+  periodic: false,
+  parameters: [
+    { name: "trustedAccountIds", kind: "accountIds", description: "Accounts trusted besides the owner." },
+    {
+      name: "trustedOrganizationIds",
+      kind: "organizationIds",
+      description: "Organizations whose members are trusted.",
+    },
+    {
+      name: "trustedVpceIds",
+      kind: "vpceIds",
+      description: "VPC endpoints whose conditions count as narrowing.",
+    },
+    {
+      name: "authorizedPrincipalArns",
+      kind: "principalArnGlobs",
+      description:
+        "Principal ARN globs allowed sensitive actions (when set, any other named principal is flagged).",
+    },
+    { name: "exemptActions", kind: "actionGlobs", description: "Action globs not treated as sensitive." },
+  ],
+  evaluateChange: async (item, context) =>
+    judgeResourcePolicy(resourcePolicyFacts(item, context.partition), context.parameters),
+};

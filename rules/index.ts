@@ -1,0 +1,22 @@
+/** Every rule of the pack, by Config rule name. */
+
+import type { RuleDefinition } from "../shared/runtime/rule.js";
+import { rule as iamPolicyNoUnscopedWrite } from "./ecr-iam-policy-no-unscoped-write/rule.js";
+import { rule as repositoryImageIntegrity } from "./ecr-repository-image-integrity/rule.js";
+import { rule as repositoryPolicyTrusted } from "./ecr-repository-policy-trusted/rule.js";
+
+export const RULES: readonly RuleDefinition[] = [
+  iamPolicyNoUnscopedWrite,
+  repositoryPolicyTrusted,
+  repositoryImageIntegrity,
+];
+
+/**
+ * The rule with a Config rule name, or `undefined`.
+ *
+ * @example
+ * ruleByName("ecr-repository-policy-trusted")?.resourceTypes; // ["AWS::ECR::Repository", "AWS::ECR::RegistryPolicy"]
+ */
+export function ruleByName(name: string): RuleDefinition | undefined {
+  return RULES.find((rule) => rule.name === name);
+}
