@@ -4,6 +4,8 @@
  * Commands are imported when run: `--help` loads no engine, and a command module may import this one
  * (for {@link PROGRAM}, {@link isArgumentError}) without an import cycle at load time.
  */
+import type { BaseClientConfig } from "../shared/runtime/clients.js";
+
 /** Anything text can be written to: `process.stdout`, `process.stderr`, or a test's collector. */
 export interface TextSink {
   write(text: string): unknown;
@@ -24,7 +26,7 @@ export const USAGE = `Usage: ${PROGRAM} <command> [options]
 
 Commands:
   analyze FILE…   what ECR access IAM identity policies grant one principal (SPEC §3)
-  evaluate        run one rule on one AWS Config event (not implemented yet)
+  evaluate        run one rule on one AWS Config event and print its evaluations (SPEC §6)
   scan            run every rule over an account snapshot or a live account (not implemented yet)
 
 Run "${PROGRAM} <command> --help" for a command's options.
@@ -32,7 +34,7 @@ Run "${PROGRAM} <command> --help" for a command's options.
 Exit status: 0 compliant, 1 not compliant, 2 bad input or an unreadable file.
 `;
 
-const PLANNED_COMMANDS = new Set(["evaluate", "scan"]);
+const PLANNED_COMMANDS = new Set(["scan"]);
 
 /**
  * Whether an error is one `node:util` `parseArgs` throws for bad arguments (unknown option, missing value,
@@ -57,7 +59,11 @@ export function isArgumentError(error: unknown): error is Error & { readonly cod
  * @example
  * process.exitCode = await main(["analyze", "--json", "policy.json"], { stdout: process.stdout, stderr: process.stderr });
  */
-export async function main(argv: readonly string[], io: CliIo): Promise<ExitStatus> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo,
+  options: { readonly clientConfig?: BaseClientConfig } = {},
+): Promise<ExitStatus> {
   const [command, ...rest] = argv;
   if (command === undefined) {
     io.stderr.write(USAGE);
@@ -71,10 +77,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitStat
     const { runAnalyze } = await import("./analyze.js");
     return runAnalyze(rest, io);
   }
+  if (command === "evaluate") {
+    const { runEvaluate } = await import("./evaluate.js");
+    return runEvaluate(rest, io, options);
+  }
   if (PLANNED_COMMANDS.has(command)) {
-    io.stderr.write(
-      `${PROGRAM} ${command}: not implemented yet (only "analyze" is available in this version)\n`,
-    );
+    io.stderr.write(`${PROGRAM} ${command}: not implemented yet (available: analyze, evaluate)\n`);
     return 2;
   }
   const what = command.startsWith("-") ? `unknown option '${command}'` : `unknown command '${command}'`;

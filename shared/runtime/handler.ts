@@ -244,7 +244,8 @@ export function resolveDeps(
     clients,
     logger: overrides.logger ?? powertoolsLogger(rule.name),
     now: overrides.now ?? (() => new Date()),
-    assumeRoleName: "assumeRoleName" in overrides ? overrides.assumeRoleName : env.ASSUME_ROLE_NAME?.trim() || undefined,
+    assumeRoleName:
+      "assumeRoleName" in overrides ? overrides.assumeRoleName : env.ASSUME_ROLE_NAME?.trim() || undefined,
     defaultRegion: overrides.defaultRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
     reporter: overrides.reporter ?? ((awsClients) => new PutEvaluationsReporter(awsClients.config)),
     facts:

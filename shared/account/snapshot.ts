@@ -1,0 +1,153 @@
+/**
+ * An account snapshot (SPEC §7): the output of `aws iam get-account-authorization-details` plus an optional
+ * `ecr` section — the facts `scan --snapshot` and `evaluate --snapshot` read instead of calling AWS.
+ *
+ * The `ecr` section (documented in the README):
+ * ```json
+ * "ecr": {
+ *   "region": "us-east-1",
+ *   "registryScanningConfiguration": { "scanType": "BASIC", "rules": [] },
+ *   "registryPolicy": { … } | null,
+ *   "repositories": [{ "repositoryName": "api", "repositoryArn": "…", "imageTagMutability": "IMMUTABLE",
+ *                      "imageScanningConfiguration": { "scanOnPush": true }, "policyText": { … } | null }]
+ * }
+ * ```
+ */
+import { ConfigInputError, isObj, kindOf, type Obj, obj, str } from "../config/read.js";
+import {
+  AccountReadError,
+  type EcrFacts,
+  normalizeRegistryScanning,
+  type RegistryScanning,
+  type RepositoryFacts,
+} from "./ecr.js";
+import type { AccountFacts } from "./facts.js";
+
+/** A repository as the snapshot records it, with its policy text. */
+export interface SnapshotRepository extends RepositoryFacts {
+  readonly policyText: unknown;
+}
+
+export interface EcrSnapshot {
+  readonly region: string;
+  readonly registryScanning: RegistryScanning | undefined;
+  readonly registryPolicy: unknown;
+  readonly repositories: readonly SnapshotRepository[];
+}
+
+export interface AccountSnapshot {
+  /** The raw IAM part (`UserDetailList`, `RoleDetailList`, `GroupDetailList`, `Policies`). */
+  readonly iam: Obj;
+  readonly ecr: EcrSnapshot | undefined;
+}
+
+function scanningOf(raw: unknown, path: string): RegistryScanning | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const value = obj(raw, path);
+  const rules = value.rules;
+  if (rules !== undefined && !Array.isArray(rules))
+    throw new ConfigInputError(`${path}.rules`, "must be a list");
+  try {
+    return normalizeRegistryScanning({
+      ...(typeof value.scanType === "string" ? { scanType: value.scanType } : {}),
+      rules: (rules ?? []).map((rule: unknown, i: number) => {
+        const r = obj(rule, `${path}.rules[${i}]`);
+        const filters = Array.isArray(r.repositoryFilters) ? r.repositoryFilters : [];
+        return {
+          ...(typeof r.scanFrequency === "string" ? { scanFrequency: r.scanFrequency } : {}),
+          repositoryFilters: filters.map((f: unknown, j: number) => {
+            const filter = obj(f, `${path}.rules[${i}].repositoryFilters[${j}]`);
+            return {
+              ...(typeof filter.filter === "string" ? { filter: filter.filter } : {}),
+              ...(typeof filter.filterType === "string" ? { filterType: filter.filterType } : {}),
+            };
+          }),
+        };
+      }),
+    });
+  } catch (error) {
+    if (error instanceof AccountReadError) throw new ConfigInputError(path, error.message, { cause: error });
+    throw error;
+  }
+}
+
+function repositoryOf(raw: unknown, path: string): SnapshotRepository {
+  const r = obj(raw, path);
+  const scanning = r.imageScanningConfiguration;
+  return {
+    name: str(r.repositoryName, `${path}.repositoryName`),
+    arn: str(r.repositoryArn, `${path}.repositoryArn`),
+    imageTagMutability: typeof r.imageTagMutability === "string" ? r.imageTagMutability : "MUTABLE",
+    scanOnPush: isObj(scanning) && scanning.scanOnPush === true,
+    policyText: r.policyText ?? null,
+  };
+}
+
+/**
+ * Parses a snapshot. Throws `ConfigInputError` naming the faulty field.
+ *
+ * @example
+ * const snapshot = parseSnapshot(JSON.parse(readFileSync("account.json", "utf8")));
+ * snapshot.ecr?.repositories.length;
+ */
+export function parseSnapshot(raw: unknown): AccountSnapshot {
+  const value = obj(raw, "snapshot");
+  const { ecr, ...iam } = value;
+  if (ecr === undefined || ecr === null) return { iam, ecr: undefined };
+  const section = obj(ecr, "snapshot.ecr");
+  const repositories = section.repositories ?? [];
+  if (!Array.isArray(repositories)) {
+    throw new ConfigInputError("snapshot.ecr.repositories", `must be a list, got ${kindOf(repositories)}`);
+  }
+  return {
+    iam,
+    ecr: {
+      region: str(section.region, "snapshot.ecr.region"),
+      registryScanning: scanningOf(
+        section.registryScanningConfiguration,
+        "snapshot.ecr.registryScanningConfiguration",
+      ),
+      registryPolicy: section.registryPolicy ?? null,
+      repositories: repositories.map((r: unknown, i: number) =>
+        repositoryOf(r, `snapshot.ecr.repositories[${i}]`),
+      ),
+    },
+  };
+}
+
+/** The snapshot lacks what a rule needs: the message says what to add. */
+export class SnapshotGapError extends AccountReadError {}
+
+/**
+ * Account facts read from a snapshot.
+ *
+ * @example
+ * const facts = new SnapshotAccountFacts(parseSnapshot(json));
+ * await facts.ecr("us-east-1").registryScanning();
+ */
+export class SnapshotAccountFacts implements AccountFacts {
+  constructor(private readonly snapshot: AccountSnapshot) {}
+
+  ecr(region: string): EcrFacts {
+    const ecr = this.snapshot.ecr;
+    const gap = (what: string) =>
+      new SnapshotGapError(`the snapshot has no ${what}: add it to the snapshot's "ecr" section`);
+    return {
+      registryScanning: async () => {
+        if (ecr === undefined) throw gap("ecr section");
+        if (ecr.region !== region) {
+          throw new SnapshotGapError(`the snapshot's ecr section is for ${ecr.region}, not ${region}`);
+        }
+        if (ecr.registryScanning === undefined) throw gap("registryScanningConfiguration");
+        return ecr.registryScanning;
+      },
+      repositories: async () => {
+        if (ecr === undefined) throw gap("ecr section");
+        if (ecr.region !== region) {
+          throw new SnapshotGapError(`the snapshot's ecr section is for ${ecr.region}, not ${region}`);
+        }
+        return ecr.repositories;
+      },
+    };
+  }
+}
