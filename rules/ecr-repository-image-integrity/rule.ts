@@ -34,12 +34,20 @@ export function repositorySettings(item: ConfigurationItem): RepositorySettings 
   return { name, imageTagMutability: mutability, scanOnPush };
 }
 
-/** ECR's WILDCARD repository filter: `*` matches any run of characters, everything else itself. */
+/**
+ * ECR's WILDCARD repository filter: `*` matches any run of characters and the filter must match the whole
+ * name; a filter without `*` matches every name that contains it (`prod` matches `repo-prod`).
+ *
+ * @example
+ * wildcardFilterMatches("team-*", "team-a/api"); // true
+ * wildcardFilterMatches("prod", "repo-prod"); // true
+ */
 export function wildcardFilterMatches(filter: string, name: string): boolean {
+  if (!filter.includes("*")) return name.includes(filter);
   const source = filter
     .split("*")
-    .map((part) => part.replace(/[\\^$.|?+()[\]{}/-]/gu, "\\$&"))
-    .join(".*");
+    .map((part) => part.replace(/[\\^$.|?+()[\]{}/]/gu, "\\$&"))
+    .join("[\\s\\S]*");
   return new RegExp(`^${source}$`, "u").test(name);
 }
 
@@ -77,7 +85,7 @@ export function scanningOf(
  *
  * @example
  * judgeRepository({ name: "api", imageTagMutability: "MUTABLE", scanOnPush: true }, registry, parameters);
- * // NON_COMPLIANT: "Tags are MUTABLE: …"
+ * // NON_COMPLIANT: "Repository api: tags are MUTABLE: set image tag mutability to IMMUTABLE."
  */
 export function judgeRepository(
   settings: RepositorySettings,
