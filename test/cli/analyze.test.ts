@@ -432,7 +432,7 @@ describe("ecr-access-rules analyze", () => {
       expect(status).to.equal(2);
     });
 
-    for (const command of ["evaluate", "scan"]) {
+    for (const command of ["scan"]) {
       it(`says ${command} is not implemented yet and exits 2`, async () => {
         // Act
         const { status, stderr } = await run(command, "--json");
