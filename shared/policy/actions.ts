@@ -1,7 +1,7 @@
 /** Action matching: case-insensitive globs over the whole `service:action` text. */
 import type { EcrActionInfo } from "./catalogue-types.js";
 import { ECR_ACTIONS } from "./ecr-actions.generated.js";
-import { globMatches, hasWildcard } from "./glob.js";
+import { asciiLower, globMatches, hasWildcard } from "./glob.js";
 import type { ElementValues } from "./parse.js";
 
 /**
@@ -21,7 +21,7 @@ export function actionElementCovers(element: ElementValues<"Action" | "NotAction
 }
 
 const KNOWN = new Set(ECR_ACTIONS.map((action) => action.name));
-const BY_LOWER_NAME = new Map(ECR_ACTIONS.map((action) => [action.name.toLowerCase(), action.name]));
+const BY_LOWER_NAME = new Map(ECR_ACTIONS.map((action) => [asciiLower(action.name), action.name]));
 const matchedByList = new WeakMap<readonly string[], ReadonlySet<string>>();
 
 /**
@@ -34,13 +34,13 @@ function ecrNamesMatched(patterns: readonly string[]): ReadonlySet<string> {
   const names = new Set<string>();
   for (const pattern of patterns) {
     if (!hasWildcard(pattern)) {
-      const name = BY_LOWER_NAME.get(pattern.toLowerCase());
+      const name = BY_LOWER_NAME.get(asciiLower(pattern));
       if (name !== undefined) names.add(name);
       continue;
     }
     // A wildcard pattern can match an ecr: action only if its text before the first wildcard is a
     // prefix of "ecr:…" (or the pattern starts with a wildcard).
-    const head = pattern.slice(0, pattern.search(/[*?]/u)).toLowerCase();
+    const head = asciiLower(pattern.slice(0, pattern.search(/[*?]/u)));
     if (!(head === "" || head.startsWith("ecr:") || "ecr:".startsWith(head))) continue;
     for (const action of ECR_ACTIONS) if (globMatches(pattern, action.name, true)) names.add(action.name);
   }

@@ -4,7 +4,7 @@
  */
 import type { EcrActionInfo } from "./catalogue-types.js";
 import { ECR_ACTIONS } from "./ecr-actions.generated.js";
-import { globMatches } from "./glob.js";
+import { asciiLower, globMatches } from "./glob.js";
 
 export type { AccessLevel, EcrActionInfo } from "./catalogue-types.js";
 export { ECR_ACTIONS } from "./ecr-actions.generated.js";
@@ -19,7 +19,7 @@ export const NEVER_SENSITIVE: readonly string[] = [
   "ecr:StartLifecyclePolicyPreview",
 ];
 
-const byLowerName = new Map(ECR_ACTIONS.map((action) => [action.name.toLowerCase(), action]));
+const byLowerName = new Map(ECR_ACTIONS.map((action) => [asciiLower(action.name), action]));
 
 /**
  * The catalogue entry for an action name, matched case-insensitively; `undefined` when unknown.
@@ -28,7 +28,7 @@ const byLowerName = new Map(ECR_ACTIONS.map((action) => [action.name.toLowerCase
  * catalogueAction("ECR:putimage")?.name; // "ecr:PutImage"
  */
 export function catalogueAction(name: string): EcrActionInfo | undefined {
-  return byLowerName.get(name.toLowerCase());
+  return byLowerName.get(asciiLower(name));
 }
 
 /**

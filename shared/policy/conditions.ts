@@ -1,4 +1,5 @@
 /** How condition entries bear on a grant (SPEC §2 tag narrowing; SPEC §4 narrowing keys and operators). */
+import { asciiLower } from "./glob.js";
 import type { ConditionEntry } from "./parse.js";
 
 /** The operator without its `ForAnyValue:` / `ForAllValues:` prefix, lowercased, and which prefix it had. */
@@ -6,7 +7,7 @@ export function splitOperator(operator: string): {
   set: "ForAnyValue" | "ForAllValues" | undefined;
   base: string;
 } {
-  const lower = operator.toLowerCase();
+  const lower = asciiLower(operator);
   if (lower.startsWith("foranyvalue:"))
     return { set: "ForAnyValue", base: lower.slice("foranyvalue:".length) };
   if (lower.startsWith("forallvalues:"))
@@ -31,6 +32,6 @@ export function narrowsToTaggedRepositories(entry: ConditionEntry): boolean {
   const { set, base } = splitOperator(entry.operator);
   if (set === "ForAllValues") return false;
   if (base.includes("not") || base.includes("ifexists")) return false;
-  if (base === "null") return entry.values.every((value) => value.toLowerCase() === "false");
+  if (base === "null") return entry.values.every((value) => asciiLower(value) === "false");
   return true;
 }

@@ -1,5 +1,7 @@
 /**
  * IAM globs: `*` matches any run of characters (colons included), `?` exactly one, everything else itself.
+ * Matching is linear-time (no regular expressions, so no backtracking blow-up on patterns such as
+ * `ecr:*?*?*?*?*!`), and case-insensitive matching folds ASCII letters only, as IAM does.
  */
 
 /** Whether a pattern holds a wildcard. */
@@ -7,39 +9,79 @@ export function hasWildcard(pattern: string): boolean {
   return pattern.includes("*") || pattern.includes("?");
 }
 
-const compiled = new Map<string, RegExp>();
-
-/**
- * Compiles an IAM glob to an anchored regular expression (cached).
- *
- * @example
- * globToRegExp("ecr:Put*", true).test("ECR:PUTIMAGE"); // true
- */
-export function globToRegExp(pattern: string, ignoreCase: boolean): RegExp {
-  const cacheKey = `${ignoreCase ? "i" : "s"}${pattern}`;
-  const cached = compiled.get(cacheKey);
-  if (cached) return cached;
-  let source = "^";
-  for (const ch of pattern) {
-    if (ch === "*") source += "[\\s\\S]*";
-    else if (ch === "?") source += "[\\s\\S]";
-    else source += ch.replace(/[\\^$.|+()[\]{}*?/]/g, "\\$&");
-  }
-  const regexp = new RegExp(`${source}$`, ignoreCase ? "iu" : "u");
-  if (compiled.size > 50_000) compiled.clear();
-  compiled.set(cacheKey, regexp);
-  return regexp;
+/** ASCII-only lower case: `ſ` (U+017F) and `K` (U+212A) stay themselves. */
+export function asciiLower(text: string): string {
+  return text.replace(/[A-Z]/gu, (ch) => String.fromCharCode(ch.charCodeAt(0) + 32));
 }
 
 /**
- * Whether `text` matches the IAM glob `pattern`.
+ * Whether `text` matches the IAM glob `pattern` (case-sensitive unless `ignoreCase`, which folds ASCII
+ * letters only). Runs in O(|pattern| × |text|) at worst: the classic greedy match that, on a mismatch,
+ * resumes from the last `*` only.
  *
  * @example
- * globMatches("arn:aws:ecr:*:*:repository/team-a/*", "arn:aws:ecr:us-east-1:111122223333:repository/team-a/api", false); // true
+ * globMatches("arn:aws:ecr:*:*:repository/team-a/*", "arn:aws:ecr:us-east-1:111122223333:repository/team-a/api"); // true
+ * globMatches("ECR:put*", "ecr:PutImage", true); // true
  */
 export function globMatches(pattern: string, text: string, ignoreCase = false): boolean {
   if (pattern === "*") return true;
-  if (!hasWildcard(pattern))
-    return ignoreCase ? pattern.toLowerCase() === text.toLowerCase() : pattern === text;
-  return globToRegExp(pattern, ignoreCase).test(text);
+  // Work on UTF-16 units unless a surrogate pair is present (then `?` must take a whole code point).
+  if (SURROGATE.test(pattern) || SURROGATE.test(text)) {
+    return matchUnits([...pattern], [...text], ignoreCase);
+  }
+  return matchUnits(pattern, text, ignoreCase);
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/u;
+const STAR = 42; // "*"
+const QUESTION = 63; // "?"
+
+function unitAt(units: string | readonly string[], i: number, ignoreCase: boolean): number {
+  const code = typeof units === "string" ? units.charCodeAt(i) : (units[i]?.codePointAt(0) ?? Number.NaN);
+  return ignoreCase && code >= 65 && code <= 90 ? code + 32 : code;
+}
+
+function matchUnits(p: string | readonly string[], t: string | readonly string[], ignoreCase: boolean): boolean {
+  let pi = 0;
+  let ti = 0;
+  let star = -1;
+  let resume = 0;
+  while (ti < t.length) {
+    const c = pi < p.length ? unitAt(p, pi, ignoreCase) : Number.NaN;
+    if (c === STAR) {
+      star = pi;
+      resume = ti;
+      pi += 1;
+    } else if (c === QUESTION || (!Number.isNaN(c) && c === unitAt(t, ti, ignoreCase))) {
+      pi += 1;
+      ti += 1;
+    } else if (star >= 0) {
+      pi = star + 1;
+      resume += 1;
+      ti = resume;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.length && unitAt(p, pi, false) === STAR) pi += 1;
+  return pi === p.length;
+}
+
+/**
+ * Whether every text that `inner` (itself a glob) matches is matched by `outer` — decided exactly for a
+ * literal `inner`, and otherwise only in the shapes that can be shown simply (equal globs, or `outer` a
+ * literal prefix followed by one `*` that `inner`'s literal head already spells out). Anything else
+ * answers `false`: callers use it to grant trust, so it errs toward "not contained".
+ *
+ * @example
+ * globContains("arn:aws:iam::111122223333:role/ci-*", "arn:aws:iam::111122223333:role/ci-deploy-*"); // true
+ * globContains("arn:aws:iam::111122223333:role/ci-?", "arn:aws:iam::111122223333:role/ci-*"); // false
+ */
+export function globContains(outer: string, inner: string): boolean {
+  if (!hasWildcard(inner)) return globMatches(outer, inner);
+  if (outer === inner || outer === "*") return true;
+  const prefix = outer.slice(0, -1);
+  if (!outer.endsWith("*") || hasWildcard(prefix)) return false;
+  const innerHead = inner.slice(0, inner.search(/[*?]/u));
+  return innerHead.startsWith(prefix);
 }

@@ -5,7 +5,7 @@
 
 import { assertNever } from "../assert-never.js";
 import { splitOperator } from "./conditions.js";
-import { hasWildcard } from "./glob.js";
+import { asciiLower, hasWildcard } from "./glob.js";
 import type { ConditionEntry } from "./parse.js";
 
 /** One value a narrowing entry admits. */
@@ -18,33 +18,33 @@ export type NarrowValue =
 
 /** A condition entry that narrows: the key it reads and every value it admits. */
 export interface Narrowing {
-  readonly key: string;
+  /** The condition keys it reads (several for a perimeter whose entries read different keys). */
+  readonly keys: readonly string[];
   readonly values: readonly NarrowValue[];
 }
 
 /** The one policy variable a narrowing value may hold: it stands for the policy's owner. */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template literal.
-const RESOURCE_ACCOUNT_VARIABLE = "${aws:ResourceAccount}";
+const RESOURCE_ACCOUNT_VARIABLE = /\$\{aws:resourceaccount\}/giu;
 
 type KeyKind = "org-id" | "org-path" | "account" | "principal-arn" | "source-arn" | "network";
 
-const KEYS: Readonly<Record<string, KeyKind>> = {
-  "aws:principalorgid": "org-id",
-  "aws:principalorgpaths": "org-path",
-  "aws:principalaccount": "account",
-  "aws:sourceaccount": "account",
-  "aws:sourceowner": "account",
-  "aws:principalarn": "principal-arn",
-  "aws:sourcearn": "source-arn",
-  "aws:sourceorgid": "org-id",
-  "aws:sourceorgpaths": "org-path",
-  "aws:sourcevpce": "network",
-  "aws:sourcevpc": "network",
-  "aws:sourcevpcarn": "network",
-  "aws:vpceaccount": "network",
-  "aws:vpceorgid": "network",
-  "aws:vpceorgpaths": "network",
-};
+const KEYS: ReadonlyMap<string, KeyKind> = new Map<string, KeyKind>([
+  ["aws:principalorgid", "org-id"],
+  ["aws:principalorgpaths", "org-path"],
+  ["aws:principalaccount", "account"],
+  ["aws:sourceaccount", "account"],
+  ["aws:sourceowner", "account"],
+  ["aws:principalarn", "principal-arn"],
+  ["aws:sourcearn", "source-arn"],
+  ["aws:sourceorgid", "org-id"],
+  ["aws:sourceorgpaths", "org-path"],
+  ["aws:sourcevpce", "network"],
+  ["aws:sourcevpc", "network"],
+  ["aws:sourcevpcarn", "network"],
+  ["aws:vpceaccount", "network"],
+  ["aws:vpceorgid", "network"],
+  ["aws:vpceorgpaths", "network"],
+]);
 
 /** The keys that guard a service principal against the confused deputy (SPEC §4). */
 export const SOURCE_GUARD_KEYS: ReadonlySet<string> = new Set([
@@ -64,7 +64,7 @@ const NEGATED = new Set([
 
 /** Whether a key is one that can narrow (identity, organization, source or network key). */
 export function isNarrowingKey(key: string): boolean {
-  return KEYS[key.toLowerCase()] !== undefined;
+  return KEYS.has(asciiLower(key));
 }
 
 export interface NarrowingContext {
@@ -90,7 +90,8 @@ function narrowValue(
   arnOperator: boolean,
   context: NarrowingContext,
 ): NarrowValue | undefined {
-  const value = raw.replaceAll(RESOURCE_ACCOUNT_VARIABLE, context.owner);
+  // Policy variable names are case-insensitive.
+  const value = raw.replace(RESOURCE_ACCOUNT_VARIABLE, context.owner);
   if (value.includes("${")) return undefined; // any other policy variable: not narrowing
   switch (kind) {
     case "org-id":
@@ -119,7 +120,7 @@ function narrowValue(
 }
 
 function valuesOf(entry: ConditionEntry, context: NarrowingContext): NarrowValue[] | undefined {
-  const kind = KEYS[entry.key.toLowerCase()];
+  const kind = KEYS.get(asciiLower(entry.key));
   if (kind === undefined) return undefined;
   const arnOperator = splitOperator(entry.operator).base.startsWith("arn");
   const values: NarrowValue[] = [];
@@ -140,52 +141,88 @@ function valuesOf(entry: ConditionEntry, context: NarrowingContext): NarrowValue
  *
  * @example
  * allowNarrowing({ operator: "StringEquals", key: "aws:PrincipalOrgID", values: ["o-a1b2c3d4e5"] }, ctx);
- * // { key: "aws:PrincipalOrgID", values: [{ type: "organization", organization: "o-a1b2c3d4e5" }] }
+ * // { keys: ["aws:PrincipalOrgID"], values: [{ type: "organization", organization: "o-a1b2c3d4e5" }] }
  */
 export function allowNarrowing(entry: ConditionEntry, context: NarrowingContext): Narrowing | undefined {
   const { set, base } = splitOperator(entry.operator);
   if (set === "ForAllValues" || !POSITIVE.has(base)) return undefined;
   const values = valuesOf(entry, context);
-  return values === undefined ? undefined : { key: entry.key, values };
+  return values === undefined ? undefined : { keys: [entry.key], values };
 }
+
+/**
+ * What a perimeter does to one class of requester: `denied` (no entry reads a key such requests carry, so
+ * every entry holds and the Deny applies to all of them), `unnarrowed` (some value could not narrow), or
+ * a narrowing to the union of the values of the entries that read keys such requests carry.
+ */
+export type PerimeterEffect =
+  | { readonly type: "denied" }
+  | { readonly type: "unnarrowed" }
+  | { readonly type: "narrowed"; readonly narrowing: Narrowing }
+  | { readonly type: "exempt" };
 
 /** What a Deny statement's conditions make of it (SPEC §4 data perimeter). */
 export type DenyShape =
   | { readonly type: "unconditional" }
-  /** Denies everyone outside the named values: narrows the Allows it covers to them. */
-  | {
-      readonly type: "perimeter";
-      readonly narrowing: Narrowing | undefined;
-      readonly exemptsServices: boolean;
-    }
+  /**
+   * Denies everyone outside the named values. Principals (IAM users, roles, sessions) carry the principal
+   * keys and, through a VPC endpoint, the network keys; services acting for someone carry the source keys.
+   * A negated operator holds when its key is absent, so each class is narrowed by the entries on the keys
+   * it carries — or denied outright when it carries none of them.
+   */
+  | { readonly type: "perimeter"; readonly principals: PerimeterEffect; readonly services: PerimeterEffect }
   | { readonly type: "other" };
+
+/**
+ * Which requests carry a key: `principal` for IAM callers (the principal keys, and the network keys when
+ * they come through a VPC endpoint), `source` for services acting for someone (the source keys).
+ */
+function sideOf(key: string): "principal" | "source" | undefined {
+  const lower = asciiLower(key);
+  const kind = KEYS.get(lower);
+  if (kind === undefined) return undefined;
+  return kind === "network" || lower.startsWith("aws:principal") ? "principal" : "source";
+}
 
 function isServiceExemption(entry: ConditionEntry): boolean {
   return (
-    entry.operator.toLowerCase() === "boolifexists" &&
-    entry.key.toLowerCase() === "aws:principalisawsservice" &&
+    asciiLower(entry.operator) === "boolifexists" &&
+    asciiLower(entry.key) === "aws:principalisawsservice" &&
     entry.values.length === 1 &&
-    entry.values[0]?.toLowerCase() === "false"
+    asciiLower(entry.values[0] ?? "") === "false"
   );
+}
+
+function effectFor(
+  entries: ReadonlyArray<{ key: string; values: NarrowValue[] | undefined }>,
+): PerimeterEffect {
+  if (entries.length === 0) return { type: "denied" };
+  if (entries.some((entry) => entry.values === undefined)) return { type: "unnarrowed" };
+  return {
+    type: "narrowed",
+    narrowing: {
+      keys: entries.map((entry) => entry.key),
+      values: entries.flatMap((entry) => entry.values ?? []),
+    },
+  };
 }
 
 /**
  * Classifies the conditions of a `Deny` whose principal is everyone. A perimeter's conditions are negated
  * entries on narrowing keys (`StringNotEquals`, …, with or without `IfExists`, or with `ForAllValues:`),
- * plus optionally `BoolIfExists aws:PrincipalIsAWSService: "false"`. Its entries combine with AND, so the
- * Allows it covers are narrowed to the union of their values; a value that could not narrow (a wildcard
- * reaching the account, a policy variable) leaves the perimeter with no narrowing (`narrowing: undefined`).
+ * plus optionally `BoolIfExists aws:PrincipalIsAWSService: "false"` (which exempts services). Its
+ * entries combine with AND, so the requests it lets through are those matching a value of some entry
+ * whose key they carry.
  *
  * @example
  * denyShape([{ operator: "StringNotEquals", key: "aws:PrincipalOrgID", values: ["o-a1b2c3d4e5"] }], ctx);
- * // { type: "perimeter", narrowing: { key: "aws:PrincipalOrgID", values: [...] }, exemptsServices: false }
+ * // { type: "perimeter", principals: { type: "narrowed", … }, services: { type: "denied" } }
  */
 export function denyShape(entries: readonly ConditionEntry[], context: NarrowingContext): DenyShape {
   if (entries.length === 0) return { type: "unconditional" };
   let exemptsServices = false;
-  const keys: string[] = [];
-  const values: NarrowValue[] = [];
-  let narrows = true;
+  const principalSide: Array<{ key: string; values: NarrowValue[] | undefined }> = [];
+  const sourceSide: Array<{ key: string; values: NarrowValue[] | undefined }> = [];
   for (const entry of entries) {
     if (isServiceExemption(entry)) {
       exemptsServices = true;
@@ -193,17 +230,16 @@ export function denyShape(entries: readonly ConditionEntry[], context: Narrowing
     }
     const { set, base } = splitOperator(entry.operator);
     const negated = base.endsWith("ifexists") ? base.slice(0, -"ifexists".length) : base;
-    if (set === "ForAnyValue" || !NEGATED.has(negated) || !isNarrowingKey(entry.key))
-      return { type: "other" };
-    const entryValues = valuesOf(entry, context);
-    if (entryValues === undefined) narrows = false;
-    else values.push(...entryValues);
-    keys.push(entry.key);
+    const side = sideOf(entry.key);
+    if (set === "ForAnyValue" || !NEGATED.has(negated) || side === undefined) return { type: "other" };
+    const narrowed = { key: entry.key, values: valuesOf(entry, context) };
+    if (side === "source") sourceSide.push(narrowed);
+    else principalSide.push(narrowed);
   }
-  if (keys.length === 0) return { type: "other" };
+  if (principalSide.length === 0 && sourceSide.length === 0) return { type: "other" };
   return {
     type: "perimeter",
-    narrowing: narrows ? { key: keys.join(" / "), values } : undefined,
-    exemptsServices,
+    principals: effectFor(principalSide),
+    services: exemptsServices ? { type: "exempt" } : effectFor(sourceSide),
   };
 }

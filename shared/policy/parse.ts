@@ -2,7 +2,9 @@
  * Policy documents, parsed once at the boundary into a typed form. This is the one place that decodes
  * JSON text and URL-encoded JSON text (IAM and AWS Config deliver policy documents URL-encoded).
  */
+
 import { EcrAccessRulesError } from "../errors.js";
+import { asciiLower } from "./glob.js";
 
 /** A policy document failed to parse. `path` names the fault: `Statement[2].Effect`. */
 export class PolicyParseError extends EcrAccessRulesError {
@@ -91,12 +93,12 @@ const CONDITION_BASE_OPERATORS = new Set(
     "ArnNotEquals",
     "ArnNotLike",
     "Null",
-  ].map((operator) => operator.toLowerCase()),
+  ].map((operator) => asciiLower(operator)),
 );
 
 /** Whether IAM knows a condition operator: a base operator, optionally `ForAnyValue:`/`ForAllValues:`, optionally `…IfExists`. */
 export function isKnownConditionOperator(operator: string): boolean {
-  let base = operator.toLowerCase();
+  let base = asciiLower(operator);
   if (base.startsWith("foranyvalue:")) base = base.slice("foranyvalue:".length);
   else if (base.startsWith("forallvalues:")) base = base.slice("forallvalues:".length);
   if (base.endsWith("ifexists") && base !== "ifexists") base = base.slice(0, -"ifexists".length);
@@ -145,7 +147,15 @@ function decodeJsonText(text: string, path: string): Json {
   try {
     // JSON.parse yields JSON values only: this is the parser boundary the type describes.
     value = JSON.parse(json) as Json;
+    const duplicate = duplicateKeyPath(json);
+    if (duplicate !== undefined) {
+      throw new PolicyParseError(
+        duplicate,
+        "duplicate key: which of the values AWS would use is not defined; remove one of them",
+      );
+    }
   } catch (cause) {
+    if (cause instanceof PolicyParseError) throw cause;
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new PolicyParseError(path, `not valid JSON (${reason})`, { cause });
   }
@@ -158,6 +168,62 @@ function decodeJsonText(text: string, path: string): Json {
 }
 
 /** One string or a list of strings. An empty list matches nothing (AWS's own data has `"Action": []`). */
+interface Container {
+  readonly kind: "object" | "array";
+  readonly path: string;
+  readonly keys: Set<string>;
+  expectingKey: boolean;
+  lastKey: string;
+  index: number;
+}
+
+function childPath(parent: Container | undefined): string {
+  if (parent === undefined) return "";
+  if (parent.kind === "array") return `${parent.path}[${parent.index}]`;
+  return parent.path ? `${parent.path}.${parent.lastKey}` : parent.lastKey;
+}
+
+/**
+ * The path of the first duplicate object key in valid JSON text, if any. `JSON.parse` silently keeps the
+ * last value, while a policy's reader might keep another: a duplicate `Effect` or condition block would
+ * make this analysis and AWS disagree, so it is refused.
+ */
+export function duplicateKeyPath(json: string): string | undefined {
+  const stack: Container[] = [];
+  for (let i = 0; i < json.length; i += 1) {
+    const c = json[i];
+    const top = stack.at(-1);
+    if (c === '"') {
+      let end = i + 1;
+      while (end < json.length && json[end] !== '"') end += json[end] === "\\" ? 2 : 1;
+      if (top?.kind === "object" && top.expectingKey) {
+        const key: unknown = JSON.parse(json.slice(i, end + 1));
+        const text = String(key);
+        if (top.keys.has(text)) return top.path ? `${top.path}.${text}` : text;
+        top.keys.add(text);
+        top.lastKey = text;
+        top.expectingKey = false;
+      }
+      i = end;
+    } else if (c === "{" || c === "[") {
+      stack.push({
+        kind: c === "{" ? "object" : "array",
+        path: childPath(top),
+        keys: new Set(),
+        expectingKey: c === "{",
+        lastKey: "",
+        index: 0,
+      });
+    } else if (c === "}" || c === "]") {
+      stack.pop();
+    } else if (c === "," && top !== undefined) {
+      if (top.kind === "object") top.expectingKey = true;
+      else top.index += 1;
+    }
+  }
+  return undefined;
+}
+
 function stringList(value: Json | undefined, path: string): string[] {
   const list = Array.isArray(value) ? value : [value];
   if (value === undefined) throw new PolicyParseError(path, "missing");
@@ -278,7 +344,15 @@ function toJson(value: unknown, path: string): Json {
   if (Array.isArray(value)) return value.map((item, i) => toJson(item, `${path}[${i}]`));
   if (typeof value === "object") {
     const out: { [key: string]: Json } = {};
-    for (const [key, item] of Object.entries(value)) out[key] = toJson(item, path ? `${path}.${key}` : key);
+    for (const [key, item] of Object.entries(value)) {
+      // defineProperty, not assignment: a key "__proto__" stays a key instead of replacing the prototype.
+      Object.defineProperty(out, key, {
+        value: toJson(item, path ? `${path}.${key}` : key),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   throw new PolicyParseError(path, `must be JSON, got ${typeof value}`);

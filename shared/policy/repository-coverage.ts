@@ -10,6 +10,17 @@
  * name, is accepted. Known simplification: the 256-character upper bound on names is not modelled.
  */
 import { globMatches } from "./glob.js";
+import { PolicyParseError } from "./parse.js";
+
+/**
+ * The patterns need more automaton states than the budget allows (adversarial wildcards such as
+ * `arn:aws:ecr:*a????????????????:*:repository/*`). Raised as a parse error, so a rule reports the policy
+ * NON_COMPLIANT ("too complex to analyse") instead of running out of time.
+ */
+export class PatternTooComplexError extends PolicyParseError {}
+
+/** Automaton steps one coverage question may take: real policies need a few thousand at most. */
+export const STEP_BUDGET = 200_000;
 
 /** What a set of `Resource` patterns covers among repository ARNs. */
 export interface RepositoryCoverage {
@@ -36,7 +47,8 @@ class GlobAutomaton {
   /** Every character that some pattern names literally. */
   readonly literals = new Set<string>();
 
-  constructor(patterns: readonly string[]) {
+  constructor(private readonly source: readonly string[]) {
+    const patterns = source;
     const starts: number[] = [];
     for (const pattern of patterns) {
       starts.push(this.chars.length);
@@ -62,7 +74,16 @@ class GlobAutomaton {
     return [...out].sort((a, b) => a - b);
   }
 
+  private steps = 0;
+
   step(states: StateSet, ch: string): StateSet {
+    this.steps += 1;
+    if (this.steps > STEP_BUDGET) {
+      throw new PatternTooComplexError(
+        "Resource",
+        `the patterns ${JSON.stringify(this.source.slice(0, 3))}${this.source.length > 3 ? "…" : ""} are too complex to analyse (more than ${STEP_BUDGET} automaton steps): simplify their wildcards`,
+      );
+    }
     const next: number[] = [];
     for (const state of states) {
       const c = this.chars[state];

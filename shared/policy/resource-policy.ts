@@ -7,7 +7,7 @@ import { assertNever } from "../assert-never.js";
 import { actionElementCovers } from "./actions.js";
 import { ECR_ACTIONS, isSensitive } from "./catalogue.js";
 import type { EcrActionInfo } from "./catalogue-types.js";
-import { globMatches } from "./glob.js";
+import { asciiLower, globContains } from "./glob.js";
 import type { StatementRef } from "./identity.js";
 import {
   allowNarrowing,
@@ -103,11 +103,12 @@ function refOf(statement: Statement): StatementRef {
   };
 }
 
+/** `Principal: "*"` or `{"AWS": "*"}` (SPEC §4): what a subtracting or perimeter Deny must name. */
 function everyoneIsPrincipal(statement: Statement): boolean {
   const principal = statement.principal;
   return (
     principal?.kind === "Principal" &&
-    principal.values.some((value) => classifyPrincipal(value).type === "public")
+    principal.values.some((value) => !("value" in value) || (value.type === "AWS" && value.value === "*"))
   );
 }
 
@@ -171,6 +172,11 @@ function describeValue(value: NarrowValue): string {
   }
 }
 
+/** A narrowing on the source keys that guard a service against the confused deputy (every key of it). */
+function isSourceGuard(narrowing: Narrowing): boolean {
+  return narrowing.keys.every((key) => SOURCE_GUARD_KEYS.has(asciiLower(key)));
+}
+
 class Evaluator {
   private readonly trustedAccounts: Set<string>;
   private readonly trustedOrganizations: Set<string>;
@@ -213,7 +219,9 @@ class Evaluator {
   }
 
   isAuthorizedArn(arn: string): boolean {
-    return this.authorized.length === 0 || this.authorized.some((pattern) => globMatches(pattern, arn));
+    // A narrowing aws:PrincipalArn value may itself be a glob: it is authorized only if a pattern covers
+    // every ARN it admits.
+    return this.authorized.length === 0 || this.authorized.some((pattern) => globContains(pattern, arn));
   }
 
   get checksPrincipalArns(): boolean {
@@ -232,7 +240,7 @@ function reportUntrustedNarrowing(
   for (const narrowing of narrowings) {
     for (const value of narrowing.values) {
       if (evaluator.isTrusted(value)) continue;
-      const reason = `${narrowing.key} admits ${describeValue(value)}, which is not trusted`;
+      const reason = `${narrowing.keys.join(" / ")} admits ${describeValue(value)}, which is not trusted`;
       if (value.type === "organization") {
         findings.add(
           { kind: "untrusted-organization", organization: value.organization, statement: ref, reason },
@@ -307,9 +315,16 @@ function evaluateStatement(
     .map((entry) => allowNarrowing(entry, evaluator.context))
     .filter((n): n is Narrowing => n !== undefined);
   const applicable = perimeters.filter((p) => actionElementCovers(p.statement.action, action.name));
-  const perimeterNarrowings = applicable.flatMap((p) =>
-    p.shape.narrowing === undefined ? [] : [p.shape.narrowing],
-  );
+  /** The perimeters' narrowings for one class of requester, or `undefined` when one denies it outright. */
+  const perimeterNarrowings = (side: "principals" | "services"): Narrowing[] | undefined => {
+    const out: Narrowing[] = [];
+    for (const perimeter of applicable) {
+      const effect = perimeter.shape[side];
+      if (effect.type === "denied") return undefined;
+      if (effect.type === "narrowed") out.push(effect.narrowing);
+    }
+    return out;
+  };
   const notPrincipal = statement.principal?.kind === "NotPrincipal";
   const principals: PrincipalClass[] = notPrincipal
     ? [{ type: "public", text: "NotPrincipal" }]
@@ -319,13 +334,14 @@ function evaluateStatement(
   for (const principal of principals) {
     if (principal.type === "deleted") continue;
     if (principal.type === "service") {
-      // A perimeter without the service exception denies services too (their requests carry no principal org/account).
-      if (applicable.some((p) => !p.shape.exemptsServices)) continue;
-      if (own.length > 0 && !own.some((n) => evaluator.trustsAll(n))) {
-        reportUntrustedNarrowing(findings, evaluator, own, ref, action.name);
+      const fromPerimeters = perimeterNarrowings("services");
+      if (fromPerimeters === undefined) continue; // a perimeter denies services this action outright
+      const narrowings = [...own, ...fromPerimeters];
+      if (narrowings.length > 0 && !narrowings.some((n) => evaluator.trustsAll(n))) {
+        reportUntrustedNarrowing(findings, evaluator, narrowings, ref, action.name);
         continue;
       }
-      const guarded = own.some((n) => SOURCE_GUARD_KEYS.has(n.key.toLowerCase()) && evaluator.trustsAll(n));
+      const guarded = narrowings.some((n) => isSourceGuard(n) && evaluator.trustsAll(n));
       if (sensitive && !guarded) {
         findings.add(
           {
@@ -339,7 +355,9 @@ function evaluateStatement(
       }
       continue;
     }
-    const narrowings = [...own, ...perimeterNarrowings];
+    const fromPerimeters = perimeterNarrowings("principals");
+    if (fromPerimeters === undefined) continue; // a perimeter denies principals this action outright
+    const narrowings = [...own, ...fromPerimeters];
     const principalTrusted = principal.type === "account" && evaluator.trustsAccount(principal.account);
     const narrowedToTrusted = narrowings.some((n) => evaluator.trustsAll(n));
     if (!principalTrusted && !narrowedToTrusted) {

@@ -109,22 +109,31 @@ async function fetchOversized(summary: ItemSummary, clients: AwsClients): Promis
   return normalizeItem(first, "api", "configurationItems[0]");
 }
 
-/** A verdict for an item, or NOT_APPLICABLE when it is gone, out of scope or left the rule's scope. */
+/** NOT_APPLICABLE when a resource is gone, not recorded, out of the rule's scope or left it (SPEC §6). */
+function inapplicable(
+  rule: RuleDefinition,
+  event: ConfigEvent,
+  resource: { readonly status: string; readonly resourceType: string },
+): Verdict | undefined {
+  if (event.eventLeftScope) return notApplicable("the resource left the rule's scope");
+  if (DELETED_STATUSES.has(resource.status))
+    return notApplicable(`configuration item status ${resource.status}`);
+  if (!rule.resourceTypes.includes(resource.resourceType)) {
+    return notApplicable(`${resource.resourceType} is not evaluated by ${rule.name}`);
+  }
+  return undefined;
+}
+
+/** The rule's verdict on an applicable item; input it could not read is NON_COMPLIANT, naming the fault. */
 async function judgeItem(
   rule: RuleDefinition,
   item: ConfigurationItem,
-  event: ConfigEvent,
   context: RuleContext,
 ): Promise<Verdict> {
-  if (event.eventLeftScope) return notApplicable("the resource left the rule's scope");
-  if (DELETED_STATUSES.has(item.status)) return notApplicable(`configuration item status ${item.status}`);
-  if (!rule.resourceTypes.includes(item.resourceType)) {
-    return notApplicable(`${item.resourceType} is not evaluated by ${rule.name}`);
-  }
   try {
     return await rule.evaluateChange(item, context);
   } catch (error) {
-    // Input the rule could not read is never COMPLIANT and never a crash: it is reported, naming the fault.
+    // Never COMPLIANT for unread input, and never a crash: the annotation names the fault.
     if (error instanceof PolicyParseError || error instanceof ConfigInputError) {
       return nonCompliant(`Could not read the resource's configuration: ${error.message}`);
     }
@@ -174,7 +183,7 @@ export async function evaluateEvent(
   switch (invoking.messageType) {
     case "ConfigurationItemChangeNotification": {
       const item = invoking.item;
-      const verdict = await judgeItem(rule, item, event, context);
+      const verdict = inapplicable(rule, event, item) ?? (await judgeItem(rule, item, context));
       return {
         event,
         target,
@@ -190,17 +199,9 @@ export async function evaluateEvent(
     }
     case "OversizedConfigurationItemChangeNotification": {
       const summary = invoking.summary;
-      const skip =
-        event.eventLeftScope ||
-        DELETED_STATUSES.has(summary.status) ||
-        !rule.resourceTypes.includes(summary.resourceType);
-      const verdict = skip
-        ? event.eventLeftScope
-          ? notApplicable("the resource left the rule's scope")
-          : DELETED_STATUSES.has(summary.status)
-            ? notApplicable(`configuration item status ${summary.status}`)
-            : notApplicable(`${summary.resourceType} is not evaluated by ${rule.name}`)
-        : await judgeItem(rule, await fetchOversized(summary, deps.clients.clients(target)), event, context);
+      const verdict =
+        inapplicable(rule, event, summary) ??
+        (await judgeItem(rule, await fetchOversized(summary, deps.clients.clients(target)), context));
       return {
         event,
         target,
