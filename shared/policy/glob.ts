@@ -41,7 +41,11 @@ function unitAt(units: string | readonly string[], i: number, ignoreCase: boolea
   return ignoreCase && code >= 65 && code <= 90 ? code + 32 : code;
 }
 
-function matchUnits(p: string | readonly string[], t: string | readonly string[], ignoreCase: boolean): boolean {
+function matchUnits(
+  p: string | readonly string[],
+  t: string | readonly string[],
+  ignoreCase: boolean,
+): boolean {
   let pi = 0;
   let ti = 0;
   let star = -1;

@@ -33,7 +33,9 @@ function findings(policy: unknown, trust: ResourcePolicyInput["trust"] = {}): st
 function reference(pattern: string, text: string, ignoreCase: boolean): boolean {
   const fold = (s: string) => (ignoreCase ? s.replace(/[A-Z]/gu, (c) => c.toLowerCase()) : s);
   const source = [...fold(pattern)]
-    .map((ch) => (ch === "*" ? "[\\s\\S]*" : ch === "?" ? "[\\s\\S]" : ch.replace(/[\\^$.|+()[\]{}*?/]/gu, "\\$&")))
+    .map((ch) =>
+      ch === "*" ? "[\\s\\S]*" : ch === "?" ? "[\\s\\S]" : ch.replace(/[\\^$.|+()[\]{}*?/]/gu, "\\$&"),
+    )
     .join("");
   return new RegExp(`^${source}$`, "u").test(fold(text));
 }
@@ -178,7 +180,7 @@ describe("policy engine hardening", () => {
       );
     });
 
-    it("reads ${aws:resourceaccount} case-insensitively, as IAM reads policy variables", () => {
+    it("reads the aws:resourceaccount policy variable case-insensitively, as IAM reads variables", () => {
       const policy = {
         Statement: {
           Effect: "Allow",
