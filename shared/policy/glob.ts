@@ -32,7 +32,7 @@ export function globMatches(pattern: string, text: string, ignoreCase = false): 
   return matchUnits(pattern, text, ignoreCase);
 }
 
-const SURROGATE = /[\uD800-\uDFFF]/u;
+const SURROGATE = /[\u{10000}-\u{10FFFF}]/u; // a code point beyond the BMP (a surrogate pair)
 const STAR = 42; // "*"
 const QUESTION = 63; // "?"
 
