@@ -27,14 +27,14 @@ export const USAGE = `Usage: ${PROGRAM} <command> [options]
 Commands:
   analyze FILE…   what ECR access IAM identity policies grant one principal (SPEC §3)
   evaluate        run one rule on one AWS Config event and print its evaluations (SPEC §6)
-  scan            run every rule over an account snapshot or a live account (not implemented yet)
+  scan            run every rule over an account snapshot or a live account
 
 Run "${PROGRAM} <command> --help" for a command's options.
 
 Exit status: 0 compliant, 1 not compliant, 2 bad input or an unreadable file.
 `;
 
-const PLANNED_COMMANDS = new Set(["scan"]);
+const PLANNED_COMMANDS = new Set<string>();
 
 /**
  * Whether an error is one `node:util` `parseArgs` throws for bad arguments (unknown option, missing value,
@@ -62,7 +62,7 @@ export function isArgumentError(error: unknown): error is Error & { readonly cod
 export async function main(
   argv: readonly string[],
   io: CliIo,
-  options: { readonly clientConfig?: BaseClientConfig } = {},
+  options: { readonly clientConfig?: BaseClientConfig; readonly env?: NodeJS.ProcessEnv } = {},
 ): Promise<ExitStatus> {
   const [command, ...rest] = argv;
   if (command === undefined) {
@@ -80,6 +80,10 @@ export async function main(
   if (command === "evaluate") {
     const { runEvaluate } = await import("./evaluate.js");
     return runEvaluate(rest, io, options);
+  }
+  if (command === "scan") {
+    const { runScan } = await import("./scan.js");
+    return runScan(rest, io, options);
   }
   if (PLANNED_COMMANDS.has(command)) {
     io.stderr.write(`${PROGRAM} ${command}: not implemented yet (available: analyze, evaluate)\n`);

@@ -2,11 +2,13 @@
 
 import type { RuleDefinition } from "../shared/runtime/rule.js";
 import { rule as iamPolicyNoUnscopedWrite } from "./ecr-iam-policy-no-unscoped-write/rule.js";
+import { rule as iamPrincipalWriteAuthorized } from "./ecr-iam-principal-write-authorized/rule.js";
 import { rule as repositoryImageIntegrity } from "./ecr-repository-image-integrity/rule.js";
 import { rule as repositoryPolicyTrusted } from "./ecr-repository-policy-trusted/rule.js";
 
 export const RULES: readonly RuleDefinition[] = [
   iamPolicyNoUnscopedWrite,
+  iamPrincipalWriteAuthorized,
   repositoryPolicyTrusted,
   repositoryImageIntegrity,
 ];

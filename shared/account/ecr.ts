@@ -7,7 +7,9 @@ import {
   DescribeRepositoriesCommand,
   type DescribeRepositoriesCommandOutput,
   type ECRClient,
+  GetRegistryPolicyCommand,
   GetRegistryScanningConfigurationCommand,
+  GetRepositoryPolicyCommand,
 } from "@aws-sdk/client-ecr";
 import { EcrAccessRulesError } from "../errors.js";
 
@@ -40,6 +42,10 @@ export class AccountReadError extends EcrAccessRulesError {}
 export interface EcrFacts {
   registryScanning(): Promise<RegistryScanning>;
   repositories(): Promise<readonly RepositoryFacts[]>;
+  /** A repository's policy text; `null` when it has none. */
+  repositoryPolicy(name: string): Promise<unknown>;
+  /** The registry's policy text; `null` when it has none. */
+  registryPolicy(): Promise<unknown>;
 }
 
 function describe(error: unknown): string {
@@ -122,6 +128,28 @@ export class ApiEcrFacts implements EcrFacts {
         });
       });
     return this.scanning;
+  }
+
+  async repositoryPolicy(name: string): Promise<unknown> {
+    try {
+      const response = await this.client.send(new GetRepositoryPolicyCommand({ repositoryName: name }));
+      return response.policyText ?? null;
+    } catch (error) {
+      if (error instanceof Error && error.name === "RepositoryPolicyNotFoundException") return null;
+      throw new AccountReadError(`ecr:GetRepositoryPolicy for ${name} failed: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async registryPolicy(): Promise<unknown> {
+    try {
+      const response = await this.client.send(new GetRegistryPolicyCommand({}));
+      return response.policyText ?? null;
+    } catch (error) {
+      if (error instanceof Error && error.name === "RegistryPolicyNotFoundException") return null;
+      throw new AccountReadError(`ecr:GetRegistryPolicy failed: ${describe(error)}`, { cause: error });
+    }
   }
 
   async repositories(): Promise<readonly RepositoryFacts[]> {

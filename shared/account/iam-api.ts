@@ -1,26 +1,297 @@
 /**
- * IAM facts read through the IAM API (being written: see the issue for the call budget).
+ * IAM facts read through the IAM API, with a per-instance cache (the runtime keeps one instance per account
+ * for the container's life, so the cache spans invocations).
+ *
+ * Call budget, per instance:
+ * - `managedPolicy(arn)`: `GetPolicy` + `GetPolicyVersion` on a miss; nothing on a hit. AWS managed policies
+ *   are kept for the instance's life, customer managed ones (and "does not exist") for `customerPolicyTtlMs`.
+ * - `group(name)`: `GetGroup` (one page: only the group is used), `ListGroupPolicies` (+ one
+ *   `GetGroupPolicy` per inline policy), `ListAttachedGroupPolicies`; kept for `customerPolicyTtlMs`.
+ * - `groupMembers(name)`: one `GetAccountAuthorizationDetails` walk over users, however many members.
+ * - `everything()`: one `GetAccountAuthorizationDetails` walk over users, roles, groups and customer managed
+ *   policies; it refreshes the policy and group caches, so a sweep reads nothing twice.
+ * Concurrent reads of the same policy or group share one request; failed reads are not cached.
  */
-import type { IAMClient } from "@aws-sdk/client-iam";
+import {
+  type AttachedPolicy,
+  type EntityType,
+  GetAccountAuthorizationDetailsCommand,
+  type GetAccountAuthorizationDetailsCommandOutput,
+  GetGroupCommand,
+  GetGroupPolicyCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  type GroupDetail,
+  type IAMClient,
+  ListAttachedGroupPoliciesCommand,
+  ListGroupPoliciesCommand,
+  type ManagedPolicyDetail,
+  NoSuchEntityException,
+  type PolicyDetail,
+} from "@aws-sdk/client-iam";
+import { ConfigInputError } from "../config/read.js";
 import { AccountReadError } from "./ecr.js";
-import type { AuthorizationDetails, IamFacts, ManagedPolicyRecord, PrincipalRecord } from "./iam.js";
+import {
+  type AuthorizationDetails,
+  authorizationDetails,
+  type IamFacts,
+  isAwsManaged,
+  type ManagedPolicyRecord,
+  managedPolicyRecord,
+  type PrincipalRecord,
+  principalRecord,
+} from "./iam.js";
 
+/** How long a customer managed policy or a group is trusted before it is read again: five minutes. */
+export const DEFAULT_CUSTOMER_POLICY_TTL_MS = 5 * 60_000;
+
+/** Items per `GetAccountAuthorizationDetails` page: the API's maximum. */
+const GAAD_PAGE_SIZE = 1000;
+
+export interface ApiIamFactsOptions {
+  /** The clock (milliseconds), for the cache's time to live. Default `Date.now`. */
+  readonly now?: () => number;
+  /** How long a customer managed policy (or a group, or a missing entity) stays cached. Default 5 minutes. */
+  readonly customerPolicyTtlMs?: number;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** One cached value: a promise (shared while in flight) and when it stops being trusted. */
+class Slot<T> {
+  /** Infinite while in flight, so concurrent callers share the request. */
+  expiresAt = Number.POSITIVE_INFINITY;
+  constructor(readonly value: Promise<T>) {}
+}
+
+/** A map of promises with a time to live that starts when the value arrives; rejections are dropped. */
+class TtlCache<T> {
+  private readonly slots = new Map<string, Slot<T>>();
+
+  constructor(private readonly now: () => number) {}
+
+  get(key: string, load: () => Promise<T>, ttlOf: (value: T) => number): Promise<T> {
+    const cached = this.slots.get(key);
+    if (cached !== undefined && this.now() < cached.expiresAt) return cached.value;
+    const slot: Slot<T> = new Slot(
+      load().then(
+        (value) => {
+          slot.expiresAt = this.now() + ttlOf(value);
+          return value;
+        },
+        (error: unknown) => {
+          if (this.slots.get(key) === slot) this.slots.delete(key);
+          throw error;
+        },
+      ),
+    );
+    this.slots.set(key, slot);
+    return slot.value;
+  }
+
+  set(key: string, value: T, ttl: number): void {
+    const slot = new Slot(Promise.resolve(value));
+    slot.expiresAt = this.now() + ttl;
+    this.slots.set(key, slot);
+  }
+}
+
+/** The next page's marker, or `undefined` on the last page. */
+function nextMarker(
+  page: { readonly IsTruncated?: boolean | undefined; readonly Marker?: string | undefined },
+  operation: string,
+): string | undefined {
+  if (page.IsTruncated !== true) return undefined;
+  if (page.Marker === undefined || page.Marker === "") {
+    throw new AccountReadError(`iam:${operation} returned IsTruncated without a Marker`);
+  }
+  return page.Marker;
+}
+
+/**
+ * IAM facts read through the API.
+ *
+ * @example
+ * const iam = new ApiIamFacts(new IAMClient({}));
+ * const policy = await iam.managedPolicy("arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser");
+ * policy?.defaultVersionId; // "v3" — a second call reads nothing
+ */
 export class ApiIamFacts implements IamFacts {
-  constructor(private readonly client: IAMClient) {}
+  private readonly now: () => number;
+  private readonly ttl: number;
+  private readonly policies: TtlCache<ManagedPolicyRecord | undefined>;
+  private readonly groups: TtlCache<PrincipalRecord | undefined>;
 
-  async group(name: string): Promise<PrincipalRecord | undefined> {
-    throw new AccountReadError(`not implemented yet: group ${name} (${String(this.client)})`);
+  constructor(
+    private readonly client: IAMClient,
+    options: ApiIamFactsOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.ttl = options.customerPolicyTtlMs ?? DEFAULT_CUSTOMER_POLICY_TTL_MS;
+    this.policies = new TtlCache(this.now);
+    this.groups = new TtlCache(this.now);
+  }
+
+  managedPolicy(arn: string): Promise<ManagedPolicyRecord | undefined> {
+    return this.policies.get(
+      arn,
+      () => this.readPolicy(arn),
+      (policy) => (policy !== undefined && isAwsManaged(arn) ? Number.POSITIVE_INFINITY : this.ttl),
+    );
+  }
+
+  group(name: string): Promise<PrincipalRecord | undefined> {
+    return this.groups.get(
+      name,
+      () => this.readGroup(name),
+      () => this.ttl,
+    );
   }
 
   async groupMembers(name: string): Promise<readonly PrincipalRecord[]> {
-    throw new AccountReadError(`not implemented yet: groupMembers ${name}`);
-  }
-
-  async managedPolicy(arn: string): Promise<ManagedPolicyRecord | undefined> {
-    throw new AccountReadError(`not implemented yet: managedPolicy ${arn}`);
+    const pages = await this.walk(["User"]);
+    const details = this.parse("GetAccountAuthorizationDetails", () => authorizationDetails(pages));
+    return details.principals.filter((p) => p.type === "user" && p.groups.includes(name));
   }
 
   async everything(): Promise<AuthorizationDetails> {
-    throw new AccountReadError("not implemented yet: everything");
+    const pages = await this.walk(["User", "Role", "Group", "LocalManagedPolicy"]);
+    const details = this.parse("GetAccountAuthorizationDetails", () => authorizationDetails(pages));
+    for (const policy of details.policies) this.policies.set(policy.arn, policy, this.ttl);
+    for (const principal of details.principals) {
+      if (principal.type === "group") this.groups.set(principal.name, principal, this.ttl);
+    }
+    return details;
+  }
+
+  /** Sends one IAM request; a failure becomes an error naming the call. */
+  private async call<O>(operation: string, send: () => Promise<O>): Promise<O> {
+    try {
+      return await send();
+    } catch (error) {
+      throw new AccountReadError(`iam:${operation} failed: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  /** Like `call`, but `NoSuchEntity` is an answer: `undefined`. */
+  private async find<O>(operation: string, send: () => Promise<O>): Promise<O | undefined> {
+    try {
+      return await this.call(operation, send);
+    } catch (error) {
+      if (error instanceof AccountReadError && error.cause instanceof NoSuchEntityException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Runs a normalizer over an IAM response; a response it cannot read is a failed read of that call. */
+  private parse<T>(operation: string, read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigInputError)) throw error;
+      throw new AccountReadError(`iam:${operation} returned an unreadable response: ${error.message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private async readPolicy(arn: string): Promise<ManagedPolicyRecord | undefined> {
+    const found = await this.find("GetPolicy", () =>
+      this.client.send(new GetPolicyCommand({ PolicyArn: arn })),
+    );
+    const policy = found?.Policy;
+    if (policy === undefined) return undefined;
+    const versionId = policy.DefaultVersionId;
+    if (versionId === undefined)
+      throw new AccountReadError(`iam:GetPolicy returned no DefaultVersionId for ${arn}`);
+    // A NoSuchEntity here means the default version went away between the two reads (the policy changed or
+    // was deleted): the read fails and Config retries, rather than taking the policy as granting nothing.
+    const { PolicyVersion } = await this.call("GetPolicyVersion", () =>
+      this.client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })),
+    );
+    const detail: ManagedPolicyDetail = {
+      ...policy,
+      PolicyVersionList: PolicyVersion === undefined ? [] : [PolicyVersion],
+    };
+    return this.parse("GetPolicyVersion", () => managedPolicyRecord(detail, "pascal", arn));
+  }
+
+  private async readGroup(name: string): Promise<PrincipalRecord | undefined> {
+    // GetGroup also lists the members, a page at a time; only the group itself is used here (members come
+    // from groupMembers), so one page of one member is enough.
+    const found = await this.find("GetGroup", () =>
+      this.client.send(new GetGroupCommand({ GroupName: name, MaxItems: 1 })),
+    );
+    if (found === undefined) return undefined;
+    if (found.Group === undefined) throw new AccountReadError(`iam:GetGroup returned no group for ${name}`);
+    const [inline, attached] = await Promise.all([this.groupInline(name), this.groupAttached(name)]);
+    // A list that finds no group: deleted since GetGroup.
+    if (inline === undefined || attached === undefined) return undefined;
+    const detail: GroupDetail = {
+      ...found.Group,
+      GroupPolicyList: inline,
+      AttachedManagedPolicies: attached,
+    };
+    return this.parse("GetGroup", () => principalRecord("group", detail, "pascal", name));
+  }
+
+  private async groupInline(name: string): Promise<PolicyDetail[] | undefined> {
+    const names: string[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.find("ListGroupPolicies", () =>
+        this.client.send(new ListGroupPoliciesCommand({ GroupName: name, Marker: marker })),
+      );
+      if (page === undefined) return undefined;
+      names.push(...(page.PolicyNames ?? []));
+      marker = nextMarker(page, "ListGroupPolicies");
+    } while (marker !== undefined);
+    const policies = await Promise.all(
+      names.map((policyName) =>
+        this.find("GetGroupPolicy", () =>
+          this.client.send(new GetGroupPolicyCommand({ GroupName: name, PolicyName: policyName })),
+        ),
+      ),
+    );
+    // An inline policy deleted between the list and the read grants nothing any more.
+    return policies.flatMap((p) =>
+      p === undefined ? [] : [{ PolicyName: p.PolicyName, PolicyDocument: p.PolicyDocument }],
+    );
+  }
+
+  private async groupAttached(name: string): Promise<AttachedPolicy[] | undefined> {
+    const attached: AttachedPolicy[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.find("ListAttachedGroupPolicies", () =>
+        this.client.send(new ListAttachedGroupPoliciesCommand({ GroupName: name, Marker: marker })),
+      );
+      if (page === undefined) return undefined;
+      attached.push(...(page.AttachedPolicies ?? []));
+      marker = nextMarker(page, "ListAttachedGroupPolicies");
+    } while (marker !== undefined);
+    return attached;
+  }
+
+  /** Every page of `GetAccountAuthorizationDetails` for the entity types in `filter`. */
+  private async walk(filter: EntityType[]): Promise<GetAccountAuthorizationDetailsCommandOutput[]> {
+    const pages: GetAccountAuthorizationDetailsCommandOutput[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.call("GetAccountAuthorizationDetails", () =>
+        this.client.send(
+          new GetAccountAuthorizationDetailsCommand({
+            Filter: filter,
+            MaxItems: GAAD_PAGE_SIZE,
+            Marker: marker,
+          }),
+        ),
+      );
+      pages.push(page);
+      marker = undefined;
+    } while (marker !== undefined);
+    return pages;
   }
 }

@@ -270,3 +270,39 @@ export class SnapshotIamFacts implements IamFacts {
     return this.details;
   }
 }
+
+/**
+ * IAM facts served from one authorization-details walk of `source` (read once, on first use), falling
+ * back to `source` for managed policies the walk does not hold (AWS managed ones). What a whole-account
+ * scan needs: a few paginated calls instead of several per principal.
+ *
+ * @example
+ * const iam = new WalkedIamFacts(new ApiIamFacts(client));
+ * await iam.everything(); // one GetAccountAuthorizationDetails walk
+ */
+export class WalkedIamFacts implements IamFacts {
+  private walked: Promise<SnapshotIamFacts> | undefined;
+
+  constructor(private readonly source: IamFacts) {}
+
+  private snapshot(): Promise<SnapshotIamFacts> {
+    this.walked ??= this.source.everything().then((details) => new SnapshotIamFacts(details));
+    return this.walked;
+  }
+
+  async group(name: string): Promise<PrincipalRecord | undefined> {
+    return (await this.snapshot()).group(name);
+  }
+
+  async groupMembers(name: string): Promise<readonly PrincipalRecord[]> {
+    return (await this.snapshot()).groupMembers(name);
+  }
+
+  async managedPolicy(arn: string): Promise<ManagedPolicyRecord | undefined> {
+    return (await (await this.snapshot()).managedPolicy(arn)) ?? this.source.managedPolicy(arn);
+  }
+
+  async everything(): Promise<AuthorizationDetails> {
+    return (await this.snapshot()).everything();
+  }
+}

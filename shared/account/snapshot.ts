@@ -171,6 +171,15 @@ export class SnapshotAccountFacts implements AccountFacts {
         }
         return ecr.repositories;
       },
+      repositoryPolicy: async (name) => {
+        const repository = ecr?.repositories.find((r) => r.name === name);
+        if (repository === undefined) throw gap(`repository ${name}`);
+        return repository.policyText;
+      },
+      registryPolicy: async () => {
+        if (ecr === undefined) throw gap("ecr section");
+        return ecr.registryPolicy;
+      },
     };
   }
 }

@@ -32,6 +32,7 @@ export interface AwsClients {
   readonly config: ConfigServiceClient;
   readonly ecr: ECRClient;
   readonly iam: IAMClient;
+  readonly sts: STSClient;
 }
 
 /** Counts the API calls made through the clients, by `Service.Operation`. */
@@ -167,10 +168,12 @@ export class ClientFactory {
       config: new ConfigServiceClient(settings),
       ecr: new ECRClient(settings),
       iam: new IAMClient(settings),
+      sts: new STSClient(settings),
     };
     countCalls(clients.config, "Config", this.counter);
     countCalls(clients.ecr, "ECR", this.counter);
     countCalls(clients.iam, "IAM", this.counter);
+    countCalls(clients.sts, "STS", this.counter);
     this.cache.set(key, clients);
     return clients;
   }

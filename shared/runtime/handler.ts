@@ -112,7 +112,7 @@ async function fetchOversized(summary: ItemSummary, clients: AwsClients): Promis
 /** NOT_APPLICABLE when a resource is gone, not recorded, out of the rule's scope or left it (SPEC §6). */
 function inapplicable(
   rule: RuleDefinition,
-  event: ConfigEvent,
+  event: Pick<ConfigEvent, "eventLeftScope">,
   resource: { readonly status: string; readonly resourceType: string },
 ): Verdict | undefined {
   if (event.eventLeftScope) return notApplicable("the resource left the rule's scope");
@@ -122,6 +122,22 @@ function inapplicable(
     return notApplicable(`${resource.resourceType} is not evaluated by ${rule.name}`);
   }
   return undefined;
+}
+
+/**
+ * A rule's verdict on one item, as the handler gives it for a change notification: NOT_APPLICABLE for a
+ * deleted or out-of-scope item, NON_COMPLIANT naming the fault for input that cannot be read. `scan` uses
+ * it for every resource of an account.
+ *
+ * @example
+ * const verdict = await evaluateItem(rule, item, context);
+ */
+export async function evaluateItem(
+  rule: RuleDefinition,
+  item: ConfigurationItem,
+  context: RuleContext,
+): Promise<Verdict> {
+  return inapplicable(rule, { eventLeftScope: false }, item) ?? (await judgeItem(rule, item, context));
 }
 
 /** The rule's verdict on an applicable item; input it could not read is NON_COMPLIANT, naming the fault. */
@@ -178,42 +194,43 @@ export async function evaluateEvent(
     region,
     partition,
     facts: deps.facts(target),
+    ruleName: event.configRuleName ?? rule.name,
+  };
+  /** The item's verdict, then those of the resources its change re-evaluates. */
+  const judged = async (item: ConfigurationItem, skip: Verdict | undefined): Promise<ResourceVerdict[]> => {
+    const verdict = skip ?? (await judgeItem(rule, item, context));
+    const own: ResourceVerdict = {
+      resourceType: item.resourceType,
+      resourceId: item.resourceId,
+      verdict,
+      orderingTimestamp: item.captureTime,
+    };
+    if (skip !== undefined || rule.evaluateRelated === undefined) return [own];
+    const related = await rule.evaluateRelated(item, context);
+    return [own, ...related.map((result) => ({ ...result, orderingTimestamp: item.captureTime }))];
   };
 
   switch (invoking.messageType) {
     case "ConfigurationItemChangeNotification": {
       const item = invoking.item;
-      const verdict = inapplicable(rule, event, item) ?? (await judgeItem(rule, item, context));
-      return {
-        event,
-        target,
-        verdicts: [
-          {
-            resourceType: item.resourceType,
-            resourceId: item.resourceId,
-            verdict,
-            orderingTimestamp: item.captureTime,
-          },
-        ],
-      };
+      return { event, target, verdicts: await judged(item, inapplicable(rule, event, item)) };
     }
     case "OversizedConfigurationItemChangeNotification": {
       const summary = invoking.summary;
-      const verdict =
-        inapplicable(rule, event, summary) ??
-        (await judgeItem(rule, await fetchOversized(summary, deps.clients.clients(target)), context));
-      return {
-        event,
-        target,
-        verdicts: [
+      const skip = inapplicable(rule, event, summary);
+      if (skip !== undefined) {
+        const verdicts = [
           {
             resourceType: summary.resourceType,
             resourceId: summary.resourceId,
-            verdict,
+            verdict: skip,
             orderingTimestamp: summary.captureTime,
           },
-        ],
-      };
+        ];
+        return { event, target, verdicts };
+      }
+      const item = await fetchOversized(summary, deps.clients.clients(target));
+      return { event, target, verdicts: await judged(item, undefined) };
     }
     case "ScheduledNotification": {
       const results = rule.evaluatePeriodic ? await rule.evaluatePeriodic(context) : [];

@@ -16,6 +16,8 @@ export interface RuleContext {
   readonly region: string;
   readonly partition: string;
   readonly facts: AccountFacts;
+  /** The Config rule's name as deployed (the event's `configRuleName`, else the rule's own name). */
+  readonly ruleName: string;
 }
 
 /** A verdict on one resource found by a periodic sweep. */
@@ -37,6 +39,11 @@ export interface RuleDefinition {
   readonly parameters: readonly ParameterDefinition[];
   /** A verdict on an item that exists, is recorded and is of one of `resourceTypes`. */
   evaluateChange(item: ConfigurationItem, context: RuleContext): Promise<Verdict>;
+  /**
+   * Other resources a change re-evaluates (a group's member users): their verdicts go in the same
+   * `PutEvaluations` batch. Called only for items the rule applies to.
+   */
+  evaluateRelated?(item: ConfigurationItem, context: RuleContext): Promise<readonly SweepResult[]>;
   /** The periodic sweep: a verdict for every resource of the account in the rule's region. */
   evaluatePeriodic?(context: RuleContext): Promise<readonly SweepResult[]>;
 }

@@ -351,6 +351,7 @@ const CONTEXT_BASE = {
   accountId: ACCOUNT,
   region: "us-east-1",
   partition: "aws",
+  ruleName: "ecr-iam-policy-no-unscoped-write",
   facts: factsFor(),
 };
 

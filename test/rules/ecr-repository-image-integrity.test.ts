@@ -285,6 +285,12 @@ function fakeFacts(
       return {
         registryScanning: async () => registry,
         repositories: async () => repositories,
+        repositoryPolicy: async () => {
+          throw new Error("this rule reads no repository policy");
+        },
+        registryPolicy: async () => {
+          throw new Error("this rule reads no registry policy");
+        },
       };
     },
   });
@@ -301,6 +307,7 @@ function contextFor(
     accountId: ACCOUNT,
     region,
     partition: "aws",
+    ruleName: rule.name,
     facts,
   };
 }

@@ -558,6 +558,7 @@ function contextFor(parameters: Record<string, string>): RuleContext {
     accountId: OWNER,
     region: "us-east-1",
     partition: "aws",
+    ruleName: rule.name,
     facts: factsFor(),
   };
 }
