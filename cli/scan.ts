@@ -100,7 +100,14 @@ interface Target {
 }
 
 function readSnapshotTarget(file: string, region: string | undefined): Target {
-  const text = readFileSync(file, "utf8");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (cause) {
+    const message = inputErrorMessage(cause);
+    if (message === undefined) throw cause;
+    throw new EcrAccessRulesError(`--snapshot ${file}: ${message}`, { cause });
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -119,9 +119,10 @@ function policiesOf(facts: PrincipalFacts): LabelledPolicy[] {
 }
 
 function where(refs: readonly StatementRef[]): string {
-  const [first, ...rest] = refs;
+  const distinct = [...new Set(refs.map((ref) => describeStatement(ref, true)))];
+  const [first, ...rest] = distinct;
   if (first === undefined) return "";
-  return `${describeStatement(first, true)}${rest.length > 0 ? ` +${rest.length} more` : ""}`;
+  return `${first}${rest.length > 0 ? ` +${rest.length} more` : ""}`;
 }
 
 /**
@@ -210,7 +211,7 @@ export function judgePrincipal(
     );
   }
   const shown = unscoped.length > 0 ? unscoped : sensitive;
-  if (shown.length > 0) {
+  if (shown.length > 0 && escalation === undefined) {
     parts.push(
       `holds ${shortActions(
         shown.map((grant) => grant.action),
@@ -220,10 +221,10 @@ export function judgePrincipal(
   }
   const why =
     authorized.length > 0
-      ? "it matches no authorizedPrincipalArns pattern"
+      ? "not in authorizedPrincipalArns"
       : principal.type === "user"
-        ? "IAM users are never authorized (people use roles; or list it in authorizedPrincipalArns)"
-        : "roles and groups may hold sensitive actions on some repositories only";
+        ? "users are never authorized (use roles, or authorizedPrincipalArns)"
+        : "only grants scoped to some repositories are authorized";
   return nonCompliant(`${noun} ${parts.join("; ")}: ${why}.${boundaryNote}`);
 }
 

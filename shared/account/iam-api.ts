@@ -290,7 +290,7 @@ export class ApiIamFacts implements IamFacts {
         ),
       );
       pages.push(page);
-      marker = undefined;
+      marker = nextMarker(page, "GetAccountAuthorizationDetails");
     } while (marker !== undefined);
     return pages;
   }

@@ -1,0 +1,218 @@
+/**
+ * `ecr-access-rules scan`: the same verdicts as the change-triggered handlers for every resource of the
+ * example account, the summary and JSON outputs, and its input errors.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { main } from "../../cli/main.js";
+import { RULES } from "../../rules/index.js";
+import { accountItems } from "../../shared/account/items.js";
+import { parseSnapshot, SnapshotAccountFacts } from "../../shared/account/snapshot.js";
+import type { Evaluation } from "../../shared/config/evaluation.js";
+import type { ConfigurationItem } from "../../shared/config/item.js";
+import { ClientFactory } from "../../shared/runtime/clients.js";
+import { createConfigRuleHandler } from "../../shared/runtime/handler.js";
+import { silentLogger } from "../../shared/runtime/logger.js";
+import { changeEvent } from "../support/events.js";
+
+const EXAMPLE = new URL("../../examples/account-snapshot.json", import.meta.url);
+
+function collector() {
+  let text = "";
+  return { sink: { write: (chunk: string) => (text += chunk) }, text: () => text };
+}
+
+/** The notification form of a normalized item, as Config would send it. */
+function notification(item: ConfigurationItem): Record<string, unknown> {
+  return {
+    relatedEvents: [],
+    relationships: [],
+    configuration: item.configuration,
+    supplementaryConfiguration: {},
+    tags: {},
+    configurationItemVersion: "1.3",
+    configurationItemCaptureTime: item.captureTime.toISOString(),
+    configurationStateId: 1,
+    awsAccountId: item.accountId,
+    configurationItemStatus: item.status,
+    resourceType: item.resourceType,
+    resourceId: item.resourceId,
+    resourceName: item.resourceName ?? null,
+    ARN: item.arn ?? null,
+    awsRegion: item.region,
+    availabilityZone: "Not Applicable",
+    configurationStateMd5Hash: "",
+  };
+}
+
+interface Row {
+  configRuleName: string;
+  complianceResourceType: string;
+  complianceResourceId: string;
+  complianceType: string;
+  annotation?: string;
+}
+
+describe("ecr-access-rules scan", () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "scan-test-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("gives the same verdicts as the change-triggered handlers for every resource of the example account", async () => {
+    const snapshot = parseSnapshot(JSON.parse(readFileSync(EXAMPLE, "utf8")));
+    const out = collector();
+    const status = await main(["scan", "--snapshot", EXAMPLE.pathname, "--json"], {
+      stdout: out.sink,
+      stderr: collector().sink,
+    });
+    const scanned: Row[] = JSON.parse(out.text()).evaluations;
+    expect(status).to.equal(1);
+
+    const region = snapshot.ecr?.region ?? "us-east-1";
+    const accountId = "111122223333";
+    const items = await accountItems(new SnapshotAccountFacts(snapshot), {
+      accountId,
+      region,
+      partition: "aws",
+      captureTime: new Date("2026-11-20T10:00:00.000Z"),
+      resourceTypes: new Set(RULES.flatMap((rule) => rule.resourceTypes)),
+    });
+    const fromHandlers: Row[] = [];
+    for (const rule of RULES) {
+      const put: Evaluation[] = [];
+      const handler = createConfigRuleHandler(rule, {
+        clients: new ClientFactory({
+          endpoint: "http://127.0.0.1:9",
+          credentials: { accessKeyId: "x", secretAccessKey: "x" },
+        }),
+        logger: silentLogger,
+        assumeRoleName: undefined,
+        facts: () => new SnapshotAccountFacts(snapshot),
+        reporter: () => ({
+          report: async (evaluations) => {
+            put.push(...evaluations);
+          },
+        }),
+      });
+      for (const item of items.filter((i) => rule.resourceTypes.includes(i.resourceType))) {
+        await handler(changeEvent(notification(item), { region, accountId, ruleName: rule.name }));
+      }
+      // A group's change also re-evaluates its members; the scan evaluates each user once, on its own.
+      const own = put.filter(
+        (e, i) =>
+          items.some((item) => item.resourceId === e.ComplianceResourceId) &&
+          put.findIndex((o) => o.ComplianceResourceId === e.ComplianceResourceId) === i,
+      );
+      for (const e of own) {
+        fromHandlers.push({
+          configRuleName: rule.name,
+          complianceResourceType: e.ComplianceResourceType,
+          complianceResourceId: e.ComplianceResourceId,
+          complianceType: e.ComplianceType,
+          ...(e.Annotation === undefined ? {} : { annotation: e.Annotation }),
+        });
+      }
+    }
+    const strip = (rows: Row[]) =>
+      rows
+        .map(
+          ({ configRuleName, complianceResourceType, complianceResourceId, complianceType, annotation }) => ({
+            configRuleName,
+            complianceResourceType,
+            complianceResourceId,
+            complianceType,
+            annotation,
+          }),
+        )
+        .sort((a, b) =>
+          `${a.configRuleName}|${a.complianceResourceId}`.localeCompare(
+            `${b.configRuleName}|${b.complianceResourceId}`,
+          ),
+        );
+    expect(scanned.length).to.be.greaterThan(40);
+    expect(strip(scanned)).to.deep.equal(strip(fromHandlers));
+  });
+
+  it("prints a summary table, then each NON_COMPLIANT resource with its annotation", async () => {
+    const out = collector();
+    await main(["scan", "--snapshot", EXAMPLE.pathname], { stdout: out.sink, stderr: collector().sink });
+    const text = out.text();
+    expect(text).to.match(/^rule\s+compliant\s+non-compliant\s+not applicable\n/u);
+    for (const rule of RULES) expect(text).to.include(rule.name);
+    expect(text).to.match(/NON_COMPLIANT \(\d+\):/u);
+  });
+
+  it("runs only the rules named with --rules, with shared and per-rule --parameters", async () => {
+    const out = collector();
+    const status = await main(
+      [
+        "scan",
+        "--snapshot",
+        EXAMPLE.pathname,
+        "--rules",
+        "ecr-repository-policy-trusted",
+        "--parameters",
+        JSON.stringify({
+          exemptActions: "ecr:PutImage",
+          "ecr-repository-policy-trusted": { trustedAccountIds: "444455556666" },
+        }),
+        "--json",
+      ],
+      { stdout: out.sink, stderr: collector().sink },
+    );
+    const rows: Row[] = JSON.parse(out.text()).evaluations;
+    expect(rows.length).to.be.greaterThan(0);
+    expect(new Set(rows.map((r) => r.configRuleName))).to.deep.equal(
+      new Set(["ecr-repository-policy-trusted"]),
+    );
+    expect([0, 1]).to.include(status);
+  });
+
+  const errors: Array<[string, string[], RegExp]> = [
+    ["neither --snapshot nor --live", [], /exactly one of --snapshot FILE and --live/],
+    ["an unknown rule", ["--snapshot", "x.json", "--rules", "nope"], /--rules: unknown rule nope/],
+    ["a missing snapshot", ["--snapshot", "/nonexistent/s.json"], /cannot read/],
+    [
+      "a parameter no rule takes",
+      ["--snapshot", "x.json", "--parameters", '{"trustedAccounts":"1"}'],
+      /trustedAccounts: no selected rule takes it/,
+    ],
+    [
+      "a bad parameter value",
+      ["--snapshot", "x.json", "--parameters", '{"trustedAccountIds":"12"}'],
+      /trustedAccountIds: entry 1 "12"/,
+    ],
+  ];
+  for (const [what, args, message] of errors) {
+    it(`exits 2 naming the fault for ${what}`, async () => {
+      const err = collector();
+      const status = await main(["scan", ...args], { stdout: collector().sink, stderr: err.sink });
+      expect(status).to.equal(2);
+      expect(err.text()).to.match(message);
+    });
+  }
+
+  it("exits 2 naming the field for a malformed snapshot", async () => {
+    const file = join(dir, "bad.json");
+    writeFileSync(file, JSON.stringify({ RoleDetailList: [{ RoleName: "x" }] }));
+    const err = collector();
+    const status = await main(["scan", "--snapshot", file], { stdout: collector().sink, stderr: err.sink });
+    expect(status).to.equal(2);
+    expect(err.text()).to.include("RoleDetailList[0].RoleId");
+  });
+
+  it("reports progress on stderr for large runs", async () => {
+    const err = collector();
+    const { runScan } = await import("../../cli/scan.js");
+    await runScan(
+      ["--snapshot", EXAMPLE.pathname, "--json"],
+      { stdout: collector().sink, stderr: err.sink },
+      { progressThreshold: 1 },
+    );
+    expect(err.text()).to.match(/scan: \d+\/\d+ evaluations/u);
+  });
+});
