@@ -431,17 +431,6 @@ describe("ecr-access-rules analyze", () => {
       expect(stderr).to.include("Usage: ecr-access-rules <command>");
       expect(status).to.equal(2);
     });
-
-    for (const command of ["scan"]) {
-      it(`says ${command} is not implemented yet and exits 2`, async () => {
-        // Act
-        const { status, stderr } = await run(command, "--json");
-
-        // Assess
-        expect(stderr).to.include(`${command}: not implemented yet`);
-        expect(status).to.equal(2);
-      });
-    }
   });
 
   describe("the compiled executable", () => {
