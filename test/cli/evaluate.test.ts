@@ -20,7 +20,7 @@ import {
   sample,
   scheduledEvent,
 } from "../support/events.js";
-import { FakeAws, ok } from "../support/fake-aws.js";
+import { FakeAws, ok, xmlResult } from "../support/fake-aws.js";
 
 function collector() {
   let text = "";
@@ -90,6 +90,13 @@ describe("ecr-access-rules evaluate", () => {
   });
   beforeEach(() => {
     fake.on("config", "PutEvaluations", () => ok({ FailedEvaluations: [] }));
+    // An account with no IAM principals, and a rule with no earlier evaluations.
+    fake.on("iam", "GetAccountAuthorizationDetails", () =>
+      xmlResult(
+        "<UserDetailList/><GroupDetailList/><RoleDetailList/><Policies/><IsTruncated>false</IsTruncated>",
+      ),
+    );
+    fake.on("config", "GetComplianceDetailsByConfigRule", () => ok({ EvaluationResults: [] }));
     fake.on("ecr", "GetRegistryScanningConfiguration", () =>
       ok({ scanningConfiguration: { scanType: "BASIC", rules: [] } }),
     );

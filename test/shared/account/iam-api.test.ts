@@ -18,9 +18,27 @@ import {
   type RecordedRequest,
   xmlResult,
 } from "../../support/fake-aws.js";
+import {
+  ACCOUNT,
+  type Attached,
+  attachedPolicy,
+  CREATED,
+  el,
+  encoded,
+  type GaadPage,
+  gaadPage,
+  groupArn,
+  groupId,
+  type Inline,
+  members,
+  type PolicySpec,
+  policyId,
+  servePages,
+  servePolicy,
+  userId,
+  userXml,
+} from "../../support/iam-xml.js";
 
-const ACCOUNT = "123456789012";
-const CREATED = "2024-01-02T03:04:05Z";
 const TTL = 60_000;
 
 const PUSH_TEAM_A = {
@@ -38,247 +56,11 @@ const PULL_ALL = {
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Action: "ecr:BatchGetImage", Resource: "*" }],
 };
-const ASSUME_FROM_EC2 = {
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-};
-
-/** A document as IAM delivers it: the text as submitted (here indented), URL-encoded. */
-function encoded(document: unknown): string {
-  return encodeURIComponent(JSON.stringify(document, null, 4));
-}
 
 /** Decodes a delivered document back to JSON. */
 function decoded(document: unknown): unknown {
   if (typeof document !== "string") throw new Error(`expected a URL-encoded string, got ${typeof document}`);
   return JSON.parse(decodeURIComponent(document));
-}
-
-function el(name: string, text: string): string {
-  return `<${name}>${escapeXml(text)}</${name}>`;
-}
-
-/** A list element: `<Name><member>…</member>…</Name>`, or `<Name/>` when empty (as IAM sends it). */
-function members(name: string, items: readonly string[]): string {
-  return items.length === 0
-    ? `<${name}/>`
-    : `<${name}>${items.map((i) => `<member>${i}</member>`).join("")}</${name}>`;
-}
-
-interface Inline {
-  readonly name: string;
-  readonly document: unknown;
-}
-interface Attached {
-  readonly name: string;
-  readonly arn: string;
-}
-
-function policyDetail(p: Inline): string {
-  return el("PolicyName", p.name) + el("PolicyDocument", encoded(p.document));
-}
-
-function attachedPolicy(p: Attached): string {
-  return el("PolicyName", p.name) + el("PolicyArn", p.arn);
-}
-
-function boundaryXml(arn: string | undefined): string {
-  return arn === undefined
-    ? ""
-    : `<PermissionsBoundary>${el("PermissionsBoundaryType", "Policy")}${el("PermissionsBoundaryArn", arn)}</PermissionsBoundary>`;
-}
-
-interface UserSpec {
-  readonly name: string;
-  readonly groups?: readonly string[];
-  readonly inline?: readonly Inline[];
-  readonly attached?: readonly Attached[];
-  readonly boundary?: string;
-}
-
-function userId(name: string): string {
-  return `AIDA${name.toUpperCase().padEnd(17, "X")}`;
-}
-
-/** A `User` as GetGroup lists it. */
-function userXml(name: string): string {
-  return (
-    el("Path", "/") +
-    el("UserName", name) +
-    el("UserId", userId(name)) +
-    el("Arn", `arn:aws:iam::${ACCOUNT}:user/${name}`) +
-    el("CreateDate", CREATED)
-  );
-}
-
-/** A `UserDetailList` member of GetAccountAuthorizationDetails. */
-function userDetail(u: UserSpec): string {
-  return (
-    userXml(u.name) +
-    members("UserPolicyList", (u.inline ?? []).map(policyDetail)) +
-    members(
-      "GroupList",
-      (u.groups ?? []).map((g) => escapeXml(g)),
-    ) +
-    members("AttachedManagedPolicies", (u.attached ?? []).map(attachedPolicy)) +
-    boundaryXml(u.boundary) +
-    "<Tags/>"
-  );
-}
-
-interface RoleSpec {
-  readonly name: string;
-  readonly path?: string;
-  readonly inline?: readonly Inline[];
-  readonly attached?: readonly Attached[];
-  readonly boundary?: string;
-}
-
-/** A `RoleDetailList` member of GetAccountAuthorizationDetails. */
-function roleDetail(r: RoleSpec): string {
-  const path = r.path ?? "/";
-  return (
-    el("Path", path) +
-    el("RoleName", r.name) +
-    el("RoleId", `AROA${r.name.toUpperCase().padEnd(17, "X")}`) +
-    el("Arn", `arn:aws:iam::${ACCOUNT}:role${path}${r.name}`) +
-    el("CreateDate", CREATED) +
-    el("AssumeRolePolicyDocument", encoded(ASSUME_FROM_EC2)) +
-    "<InstanceProfileList/>" +
-    members("RolePolicyList", (r.inline ?? []).map(policyDetail)) +
-    members("AttachedManagedPolicies", (r.attached ?? []).map(attachedPolicy)) +
-    boundaryXml(r.boundary) +
-    "<Tags/><RoleLastUsed/>"
-  );
-}
-
-interface GroupSpec {
-  readonly name: string;
-  readonly inline?: readonly Inline[];
-  readonly attached?: readonly Attached[];
-}
-
-function groupArn(name: string): string {
-  return `arn:aws:iam::${ACCOUNT}:group/${name}`;
-}
-
-function groupId(name: string): string {
-  return `AGPA${name.toUpperCase().padEnd(17, "X")}`;
-}
-
-/** A `GroupDetailList` member of GetAccountAuthorizationDetails. */
-function groupDetail(g: GroupSpec): string {
-  return (
-    el("Path", "/") +
-    el("GroupName", g.name) +
-    el("GroupId", groupId(g.name)) +
-    el("Arn", groupArn(g.name)) +
-    el("CreateDate", CREATED) +
-    members("GroupPolicyList", (g.inline ?? []).map(policyDetail)) +
-    members("AttachedManagedPolicies", (g.attached ?? []).map(attachedPolicy))
-  );
-}
-
-interface PolicySpec {
-  readonly arn: string;
-  readonly name: string;
-  readonly document: unknown;
-  readonly defaultVersionId?: string;
-  readonly attachmentCount?: number;
-  readonly boundaryUsageCount?: number;
-}
-
-function policyId(name: string): string {
-  return `ANPA${name
-    .toUpperCase()
-    .replace(/[^A-Z]/gu, "")
-    .padEnd(17, "X")}`;
-}
-
-function policyFields(p: PolicySpec): string {
-  return (
-    el("PolicyName", p.name) +
-    el("PolicyId", policyId(p.name)) +
-    el("Arn", p.arn) +
-    el("Path", "/") +
-    el("DefaultVersionId", p.defaultVersionId ?? "v1") +
-    el("AttachmentCount", String(p.attachmentCount ?? 1)) +
-    el("PermissionsBoundaryUsageCount", String(p.boundaryUsageCount ?? 0)) +
-    el("IsAttachable", "true") +
-    el("CreateDate", CREATED) +
-    el("UpdateDate", CREATED)
-  );
-}
-
-/** A `Policies` member of GetAccountAuthorizationDetails: the policy and its versions. */
-function managedPolicyDetail(p: PolicySpec): string {
-  const version =
-    el("Document", encoded(p.document)) +
-    el("VersionId", p.defaultVersionId ?? "v1") +
-    el("IsDefaultVersion", "true") +
-    el("CreateDate", CREATED);
-  return policyFields(p) + members("PolicyVersionList", [version]);
-}
-
-interface GaadPage {
-  readonly users?: readonly UserSpec[];
-  readonly roles?: readonly RoleSpec[];
-  readonly groups?: readonly GroupSpec[];
-  readonly policies?: readonly PolicySpec[];
-  /** The marker of the next page; absent on the last page. */
-  readonly next?: string;
-}
-
-/** One GetAccountAuthorizationDetails page. */
-function gaadPage(page: GaadPage): FakeResponse {
-  return xmlResult(
-    el("IsTruncated", page.next === undefined ? "false" : "true") +
-      (page.next === undefined ? "" : el("Marker", page.next)) +
-      members("UserDetailList", (page.users ?? []).map(userDetail)) +
-      members("GroupDetailList", (page.groups ?? []).map(groupDetail)) +
-      members("RoleDetailList", (page.roles ?? []).map(roleDetail)) +
-      members("Policies", (page.policies ?? []).map(managedPolicyDetail)),
-  );
-}
-
-/** Answers GetAccountAuthorizationDetails with `pages`, the first without a Marker, the rest by their marker. */
-function servePages(fake: FakeAws, pages: readonly GaadPage[]): void {
-  fake.on("iam", "GetAccountAuthorizationDetails", ({ input }) => {
-    const index =
-      input.Marker === undefined ? 0 : pages.findIndex((_, i) => pages[i - 1]?.next === input.Marker);
-    const page = pages[index];
-    if (page === undefined) return awsError(400, "InvalidInput", `unknown marker ${String(input.Marker)}`);
-    return gaadPage(page);
-  });
-}
-
-/** Answers GetPolicy and GetPolicyVersion for one policy, as real IAM does. */
-function servePolicy(fake: FakeAws, p: PolicySpec): void {
-  fake.on("iam", "GetPolicy", ({ input }) =>
-    input.PolicyArn === p.arn
-      ? xmlResult(`<Policy>${policyFields(p)}<Tags/></Policy>`)
-      : awsError(
-          404,
-          "NoSuchEntity",
-          `Policy ${String(input.PolicyArn)} does not exist or is not attachable.`,
-        ),
-  );
-  fake.on("iam", "GetPolicyVersion", ({ input }) =>
-    input.PolicyArn === p.arn && input.VersionId === (p.defaultVersionId ?? "v1")
-      ? xmlResult(
-          "<PolicyVersion>" +
-            el("Document", encoded(p.document)) +
-            el("VersionId", String(input.VersionId)) +
-            el("IsDefaultVersion", "true") +
-            el("CreateDate", CREATED) +
-            "</PolicyVersion>",
-        )
-      : awsError(
-          404,
-          "NoSuchEntity",
-          `Policy ${String(input.PolicyArn)} version ${String(input.VersionId)} does not exist.`,
-        ),
-  );
 }
 
 /** The form parameters a request carried, without the protocol's own. */
