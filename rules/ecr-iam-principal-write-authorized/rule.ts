@@ -176,6 +176,7 @@ export function judgePrincipal(
       .filter((arn) => !isAwsManaged(arn)),
     accountId,
     partition,
+    id: principal.id,
   });
   const sensitive = analysis.actions.filter((grant) => grant.sensitive);
   if (sensitive.length === 0 && escalations.length === 0) {

@@ -4,7 +4,7 @@
  * itself — its own ARN, one of its groups, a customer managed policy attached to it — or `*`.
  */
 import { actionElementCovers } from "./actions.js";
-import { globMatches } from "./glob.js";
+import { globMatches, resolvePolicyVariables } from "./glob.js";
 import type { LabelledPolicy, StatementRef } from "./identity.js";
 import type { Statement } from "./parse.js";
 
@@ -20,6 +20,8 @@ export interface SelfResources {
   readonly attachedPolicyArns: readonly string[];
   readonly accountId: string;
   readonly partition: string;
+  /** The unique id (`${aws:userid}` for a user). */
+  readonly id?: string;
 }
 
 /** One way the principal can change its own permissions. */
@@ -64,11 +66,14 @@ function mayMatchPrefix(pattern: string, prefix: string): boolean {
   return head.length <= prefix.length ? prefix.startsWith(head) : head.startsWith(prefix);
 }
 
-function resourceMatches(statement: Statement, target: Target): boolean {
+function resourceMatches(statement: Statement, target: Target, variables: Variables): boolean {
   const resource = statement.resource;
   if (resource === undefined) return false;
   if ("arn" in target) {
-    const matched = resource.values.some((pattern) => globMatches(pattern, target.arn));
+    // Variables the principal's own requests resolve (its name, id, account); any other may be anything.
+    const matched = resource.values.some((pattern) =>
+      globMatches(resolvePolicyVariables(pattern, variables, "*", "\u0001"), target.arn),
+    );
     return resource.kind === "Resource" ? matched : !matched;
   }
   // "Any group": an Allow on a pattern that could name some group; a NotResource that does not exclude
@@ -78,12 +83,14 @@ function resourceMatches(statement: Statement, target: Target): boolean {
   return !resource.values.some((pattern) => pattern === "*" || pattern === `${target.prefix}*`);
 }
 
-function deniedFor(statement: Statement, target: Target): boolean {
+function deniedFor(statement: Statement, target: Target, variables: Variables): boolean {
   const resource = statement.resource;
   if (resource === undefined || statement.conditions.length > 0) return false;
-  // A Deny counts only when it certainly covers the target.
+  // A Deny counts only when it certainly covers the target: an unknown variable matches nothing here.
   if ("arn" in target) {
-    const matched = resource.values.some((pattern) => globMatches(pattern, target.arn));
+    const matched = resource.values.some((pattern) =>
+      globMatches(resolvePolicyVariables(pattern, variables, "\u0001", "\u0001"), target.arn),
+    );
     return resource.kind === "Resource" ? matched : !matched;
   }
   return resource.kind === "Resource" && resource.values.some((p) => p === "*" || p === `${target.prefix}*`);
@@ -108,10 +115,20 @@ function locate(policies: readonly LabelledPolicy[]): Located[] {
 }
 
 /** The Allow statement that grants `action` on `target` and no unconditional Deny removes, if any. */
-function grant(statements: readonly Located[], action: string, target: Target): Located | undefined {
+type Variables = Readonly<Record<string, string>>;
+
+function grant(
+  statements: readonly Located[],
+  action: string,
+  target: Target,
+  variables: Variables,
+): Located | undefined {
   const covering = statements.filter((s) => actionElementCovers(s.statement.action, action));
-  if (covering.some((s) => s.statement.effect === "Deny" && deniedFor(s.statement, target))) return undefined;
-  return covering.find((s) => s.statement.effect === "Allow" && resourceMatches(s.statement, target));
+  if (covering.some((s) => s.statement.effect === "Deny" && deniedFor(s.statement, target, variables)))
+    return undefined;
+  return covering.find(
+    (s) => s.statement.effect === "Allow" && resourceMatches(s.statement, target, variables),
+  );
 }
 
 /**
@@ -141,11 +158,19 @@ export function selfEscalations(
       { prefix: `arn:${self.partition}:iam::${self.accountId}:group/`, label: "any group of the account" },
     ]);
   }
+  const name = self.arn.slice(self.arn.lastIndexOf("/") + 1);
+  const variables: Variables = {
+    ...(self.type === "user" ? { "aws:username": name } : {}),
+    ...(self.id === undefined ? {} : { "aws:userid": self.id }),
+    "aws:PrincipalAccount": self.accountId,
+    "aws:ResourceAccount": self.accountId,
+    "aws:PrincipalType": self.type === "user" ? "User" : "AssumedRole",
+  };
   const found: Escalation[] = [];
   for (const [action, target] of checks) {
-    const granted = grant(statements, action, target);
+    const granted = grant(statements, action, target, variables);
     if (granted === undefined) continue;
-    if (bounds !== undefined && grant(bounds, action, target) === undefined) continue;
+    if (bounds !== undefined && grant(bounds, action, target, variables) === undefined) continue;
     found.push({
       action,
       resource: "arn" in target ? target.arn : target.label,

@@ -89,3 +89,30 @@ export function globContains(outer: string, inner: string): boolean {
   const innerHead = inner.slice(0, inner.search(/[*?]/u));
   return innerHead.startsWith(prefix);
 }
+
+const VARIABLE = /\$\{([^}]*)\}/gu;
+
+/**
+ * Resolves IAM policy variables in a pattern: `${*}`, `${?}` and `${$}` stand for a literal `*`, `?`, `$`
+ * (given here as `literal`, since the glob language has no escape); a variable named in `known` (names
+ * compared case-insensitively) becomes its value; any other becomes `unknown`.
+ *
+ * @example
+ * resolvePolicyVariables("arn:aws:iam::1:user/${aws:username}", { "aws:username": "eve" }, "*", "\u0001");
+ * // "arn:aws:iam::1:user/eve"
+ */
+export function resolvePolicyVariables(
+  pattern: string,
+  known: Readonly<Record<string, string>>,
+  unknown: string,
+  literal: string,
+): string {
+  if (!pattern.includes("${")) return pattern;
+  const lowerKnown = new Map(Object.entries(known).map(([name, value]) => [asciiLower(name), value]));
+  return pattern.replace(VARIABLE, (_, name: string) => {
+    if (name === "*" || name === "?" || name === "$") return literal;
+    // A default value (`${aws:username, 'none'}`) does not change what the variable may be.
+    const bare = asciiLower(name.split(",")[0]?.trim() ?? "");
+    return lowerKnown.get(bare) ?? unknown;
+  });
+}

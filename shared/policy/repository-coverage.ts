@@ -9,7 +9,7 @@
  * alike), and from each such set the product with the name automaton tells whether every name, or some
  * name, is accepted. Known simplification: the 256-character upper bound on names is not modelled.
  */
-import { globMatches } from "./glob.js";
+import { globMatches, resolvePolicyVariables } from "./glob.js";
 import { PolicyParseError } from "./parse.js";
 
 /**
@@ -274,7 +274,31 @@ export function repositoryCoverage(patterns: readonly string[], partition: strin
   return result;
 }
 
+/**
+ * A policy variable (`${aws:username}`) stands for one value that is not known here: some repository may
+ * match (read as `*`), but not every one (read as one fixed name character). `${*}`, `${?}`, `${$}` are
+ * literal characters no repository name holds.
+ */
 function computeCoverage(patterns: readonly string[], partition: string): RepositoryCoverage {
+  if (patterns.some((pattern) => pattern.includes("${"))) {
+    const some = literalCoverage(
+      patterns.map((p) => resolvePolicyVariables(p, {}, "*", "\u0001")),
+      partition,
+    );
+    const all = literalCoverage(
+      patterns.map((p) => resolvePolicyVariables(p, {}, "v", "\u0001")),
+      partition,
+    );
+    return {
+      matchesSome: some.matchesSome,
+      coversAllSomewhere: all.coversAllSomewhere,
+      coversAllEverywhere: all.coversAllEverywhere,
+    };
+  }
+  return literalCoverage(patterns, partition);
+}
+
+function literalCoverage(patterns: readonly string[], partition: string): RepositoryCoverage {
   if (patterns.includes("*")) return EVERYTHING;
   const prefix = `arn:${partition}:ecr:`;
   const relevant = patterns.filter((pattern) => mayMatchEcr(pattern, prefix));
