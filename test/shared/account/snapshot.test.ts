@@ -1,0 +1,110 @@
+/** Account snapshots: the CLI's and the API's forms of GetAccountAuthorizationDetails, pages, the ecr section. */
+import { expect } from "chai";
+import { ApiAccountFacts } from "../../../shared/account/facts.js";
+import { authorizationDetails } from "../../../shared/account/iam.js";
+import { parseSnapshot, SnapshotAccountFacts, SnapshotGapError } from "../../../shared/account/snapshot.js";
+import { ConfigInputError } from "../../../shared/config/read.js";
+import { ClientFactory } from "../../../shared/runtime/clients.js";
+import { FakeAws } from "../../support/fake-aws.js";
+
+const PUSH = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "ecr:PutImage", Resource: "*" }],
+};
+
+function role(name: string, document: unknown) {
+  return {
+    Path: "/",
+    RoleName: name,
+    RoleId: `AROA${name.toUpperCase().padEnd(17, "X")}`,
+    Arn: `arn:aws:iam::111122223333:role/${name}`,
+    RolePolicyList: [{ PolicyName: "inline", PolicyDocument: document }],
+    AttachedManagedPolicies: [],
+  };
+}
+
+describe("account snapshots", () => {
+  it("reads the CLI's form (decoded documents) and the API's (URL-encoded) alike", () => {
+    const details = authorizationDetails([
+      { RoleDetailList: [role("decoded", PUSH), role("encoded", encodeURIComponent(JSON.stringify(PUSH)))] },
+    ]);
+    expect(details.principals.map((p) => p.name)).to.deep.equal(["decoded", "encoded"]);
+    expect(details.principals[1]?.inline[0]?.document).to.be.a("string");
+  });
+
+  it("merges pages, a later page's entry replacing an earlier one with the same ARN", () => {
+    const snapshot = parseSnapshot({
+      authorizationDetails: [
+        { RoleDetailList: [role("a", PUSH), role("b", PUSH)] },
+        { RoleDetailList: [{ ...role("b", PUSH), Path: "/moved/" }], GroupDetailList: [] },
+      ],
+    });
+    expect(snapshot.iam.principals.map((p) => `${p.name}${p.path}`)).to.deep.equal(["a/", "b/moved/"]);
+  });
+
+  it("takes a JSON list as a list of pages", () => {
+    expect(
+      parseSnapshot([{ RoleDetailList: [role("a", PUSH)] }, { RoleDetailList: [role("b", PUSH)] }]).iam
+        .principals,
+    ).to.have.length(2);
+  });
+
+  it("names the faulty field of a malformed entry", () => {
+    expect(() =>
+      parseSnapshot({ UserDetailList: [{ UserName: "x", Arn: "arn:aws:iam::1:user/x" }] }),
+    ).to.throw(ConfigInputError, "UserDetailList[0].UserId");
+    expect(() => parseSnapshot({ ecr: { repositories: [] } })).to.throw(
+      ConfigInputError,
+      "snapshot.ecr.region",
+    );
+    expect(() =>
+      parseSnapshot({
+        ecr: { region: "us-east-1", registryScanningConfiguration: { rules: [{ scanFrequency: "HOURLY" }] } },
+      }),
+    ).to.throw(ConfigInputError, /rules\[0\]\.scanFrequency "HOURLY" is unknown/);
+  });
+
+  it("says what the snapshot lacks when a rule needs it", async () => {
+    const facts = new SnapshotAccountFacts(parseSnapshot({ RoleDetailList: [] }));
+    let failure: unknown;
+    try {
+      await facts.ecr("us-east-1").registryScanning();
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).to.be.instanceOf(SnapshotGapError);
+    expect(String(failure)).to.include('add it to the snapshot\'s "ecr" section');
+    const other = new SnapshotAccountFacts(parseSnapshot({ ecr: { region: "eu-west-1", repositories: [] } }));
+    try {
+      await other.ecr("us-east-1").repositories();
+    } catch (error) {
+      failure = error;
+    }
+    expect(String(failure)).to.include("is for eu-west-1, not us-east-1");
+  });
+
+  it("does not know a rule's earlier evaluations", async () => {
+    expect(await new SnapshotAccountFacts(parseSnapshot({})).evaluatedResources()).to.equal(undefined);
+  });
+});
+
+describe("earlier evaluations through the API", () => {
+  it("does not ask Config about a rule name longer than its 64-character limit", async () => {
+    const fake = await FakeAws.start();
+    try {
+      const factory = new ClientFactory({
+        endpoint: fake.endpoint,
+        credentials: { accessKeyId: "x", secretAccessKey: "x" },
+      });
+      const facts = new ApiAccountFacts(factory, {
+        accountId: "111122223333",
+        region: "us-east-1",
+        partition: "aws",
+      });
+      expect(await facts.evaluatedResources(`OrgConfigRule-${"x".repeat(60)}`)).to.equal(undefined);
+      expect(fake.requests).to.have.length(0);
+    } finally {
+      await fake.stop();
+    }
+  });
+});
