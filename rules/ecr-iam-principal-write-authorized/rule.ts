@@ -226,7 +226,8 @@ export function judgePrincipal(
       : principal.type === "user"
         ? "users are never authorized (use roles, or authorizedPrincipalArns)"
         : "only grants scoped to some repositories are authorized";
-  return nonCompliant(`${noun} ${parts.join("; ")}: ${why}.${boundaryNote}`);
+  // The boundary note goes first here: a long annotation is cut at 256 characters, and it must survive.
+  return nonCompliant(`${boundaryNote.trim()}${boundaryNote ? " " : ""}${noun} ${parts.join("; ")}: ${why}.`);
 }
 
 /** Verdicts on every member user of a group, after a change to the group. */
