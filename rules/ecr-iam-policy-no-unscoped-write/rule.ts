@@ -143,6 +143,7 @@ export const rule: RuleDefinition = {
   description:
     "CIS Amazon EKS Benchmark 5.1.2. NON_COMPLIANT when the default version of a customer managed policy grants a sensitive ECR action (Write, Permissions management or Tagging) on every repository.",
   resourceTypes: RESOURCE_TYPES,
+  permissions: [],
   periodic: false,
   parameters: [
     { name: "exemptActions", kind: "actionGlobs", description: "Action globs not treated as sensitive." },

@@ -276,6 +276,16 @@ export const rule: RuleDefinition = {
   description:
     "CIS Amazon EKS Benchmark 5.1.2. NON_COMPLIANT when a user, role or group holds a sensitive ECR action (through its inline, attached and group policies, within its permissions boundary, or by being able to change its own permissions) and is not authorized.",
   resourceTypes: RESOURCE_TYPES,
+  permissions: [
+    "config:GetComplianceDetailsByConfigRule",
+    "iam:GetAccountAuthorizationDetails",
+    "iam:GetGroup",
+    "iam:GetGroupPolicy",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+    "iam:ListAttachedGroupPolicies",
+    "iam:ListGroupPolicies",
+  ],
   periodic: true,
   parameters: [
     {

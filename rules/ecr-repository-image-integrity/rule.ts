@@ -120,6 +120,7 @@ export const rule: RuleDefinition = {
   description:
     "CIS Amazon EKS Benchmark 5.1.2. NON_COMPLIANT when a repository's image tags are mutable, or (with requireScanning) when neither the repository's scan-on-push setting nor a registry scanning rule scans its images.",
   resourceTypes: RESOURCE_TYPES,
+  permissions: ["ecr:DescribeRepositories", "ecr:GetRegistryScanningConfiguration"],
   periodic: true,
   parameters: [
     {

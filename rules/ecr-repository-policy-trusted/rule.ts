@@ -134,6 +134,7 @@ export const rule: RuleDefinition = {
   description:
     "CIS Amazon EKS Benchmark 5.1.2. NON_COMPLIANT when a repository or registry policy admits the public, an untrusted account, organization or principal, a service without a source condition to sensitive actions, or (with authorizedPrincipalArns) an unlisted principal to sensitive actions.",
   resourceTypes: RESOURCE_TYPES,
+  permissions: [],
   periodic: false,
   parameters: [
     { name: "trustedAccountIds", kind: "accountIds", description: "Accounts trusted besides the owner." },

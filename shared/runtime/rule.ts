@@ -37,6 +37,12 @@ export interface RuleDefinition {
   /** Also runs on a schedule (`ScheduledNotification`). */
   readonly periodic: boolean;
   readonly parameters: readonly ParameterDefinition[];
+  /**
+   * The IAM actions the rule's own reads call (`ecr:DescribeRepositories`), besides those every rule's
+   * runtime calls (`config:PutEvaluations`, `config:GetResourceConfigHistory`, and `sts:AssumeRole` for an
+   * execution role). The deployment grants exactly these; a test checks them against the calls made.
+   */
+  readonly permissions: readonly string[];
   /** A verdict on an item that exists, is recorded and is of one of `resourceTypes`. */
   evaluateChange(item: ConfigurationItem, context: RuleContext): Promise<Verdict>;
   /**
