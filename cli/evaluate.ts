@@ -15,7 +15,7 @@ import { evaluateEvent, resolveDeps } from "../shared/runtime/handler.js";
 import { silentLogger } from "../shared/runtime/logger.js";
 import { formatTable, inputErrorMessage } from "./analyze.js";
 import type { CliIo, ExitStatus } from "./main.js";
-import { isArgumentError, PROGRAM } from "./main.js";
+import { commandFailure, isArgumentError, PROGRAM } from "./main.js";
 
 export const EVALUATE_USAGE = `Usage: ${PROGRAM} evaluate --rule NAME --event FILE [options]
 
@@ -88,18 +88,13 @@ export async function runEvaluate(
   io: CliIo,
   options: EvaluateOptions = {},
 ): Promise<ExitStatus> {
-  const fail = (message: string): ExitStatus => {
-    io.stderr.write(`${PROGRAM} evaluate: ${message}\n`);
-    return 2;
-  };
+  const { fail, argumentError } = commandFailure("evaluate", io);
   let values: ReturnType<typeof parse>["values"];
   try {
     ({ values } = parse(args));
   } catch (error) {
     if (!isArgumentError(error)) throw error;
-    return fail(
-      `${error.message.split(". ")[0] ?? error.message}\nRun "${PROGRAM} evaluate --help" for the options.`,
-    );
+    return fail(argumentError(error));
   }
   if (values.help === true) {
     io.stdout.write(EVALUATE_USAGE);

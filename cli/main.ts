@@ -93,3 +93,25 @@ export async function main(
   io.stderr.write(`${PROGRAM}: ${what}\n\n${USAGE}`);
   return 2;
 }
+
+/**
+ * The shared start of a command: a `fail` that prints `PROGRAM COMMAND: message` and answers 2, and the
+ * message for a `parseArgs` error (its first sentence, and where to find the options).
+ *
+ * @example
+ * const { fail, argumentError } = commandFailure("scan", io);
+ * try { parse(args); } catch (error) { if (!isArgumentError(error)) throw error; return fail(argumentError(error)); }
+ */
+export function commandFailure(
+  command: string,
+  io: CliIo,
+): { fail: (message: string) => ExitStatus; argumentError: (error: Error) => string } {
+  return {
+    fail: (message) => {
+      io.stderr.write(`${PROGRAM} ${command}: ${message}\n`);
+      return 2;
+    },
+    argumentError: (error) =>
+      `${error.message.split(". ")[0] ?? error.message}\nRun "${PROGRAM} ${command} --help" for the options.`,
+  };
+}

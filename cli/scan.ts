@@ -22,7 +22,7 @@ import type { RuleContext, RuleDefinition } from "../shared/runtime/rule.js";
 import { formatTable, inputErrorMessage } from "./analyze.js";
 import { type EvaluationJson, evaluationJson } from "./evaluate.js";
 import type { CliIo, ExitStatus } from "./main.js";
-import { isArgumentError, PROGRAM } from "./main.js";
+import { commandFailure, isArgumentError, PROGRAM } from "./main.js";
 
 export const SCAN_USAGE = `Usage: ${PROGRAM} scan (--snapshot FILE | --live) [options]
 
@@ -175,18 +175,13 @@ export async function runScan(
   io: CliIo,
   options: ScanOptions = {},
 ): Promise<ExitStatus> {
-  const fail = (message: string): ExitStatus => {
-    io.stderr.write(`${PROGRAM} scan: ${message}\n`);
-    return 2;
-  };
+  const { fail, argumentError } = commandFailure("scan", io);
   let values: ReturnType<typeof parse>["values"];
   try {
     ({ values } = parse(args));
   } catch (error) {
     if (!isArgumentError(error)) throw error;
-    return fail(
-      `${error.message.split(". ")[0] ?? error.message}\nRun "${PROGRAM} scan --help" for the options.`,
-    );
+    return fail(argumentError(error));
   }
   if (values.help === true) {
     io.stdout.write(SCAN_USAGE);

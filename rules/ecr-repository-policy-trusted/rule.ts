@@ -11,6 +11,7 @@ import { ConfigInputError, isObj } from "../../shared/config/read.js";
 import { describeStatement, shortActions } from "../../shared/policy/explain.js";
 import {
   analyzeResourcePolicy,
+  FINDING_KINDS,
   PolicyParseError,
   type ResourceFinding,
   type ResourcePolicyKind,
@@ -112,15 +113,10 @@ export function judgeResourcePolicy(facts: ResourcePolicyFacts, parameters: Rule
         : `${what} admits only trusted principals.${deleted}`,
     );
   }
-  const order = [
-    "public",
-    "untrusted-account",
-    "untrusted-organization",
-    "untrusted-principal",
-    "unguarded-service",
-    "unauthorized-principal",
-  ];
-  const sorted = [...verdict.findings].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+  // FINDING_KINDS lists the kinds most severe first.
+  const sorted = [...verdict.findings].sort(
+    (a, b) => FINDING_KINDS.indexOf(a.kind) - FINDING_KINDS.indexOf(b.kind),
+  );
   const parts = sorted.map(
     (finding) =>
       `${describeStatement(finding.statement)} admits ${subject(finding)} to ${shortActions(finding.actions, 3)}`,
