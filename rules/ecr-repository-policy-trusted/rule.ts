@@ -128,7 +128,7 @@ export const rule: RuleDefinition = {
   name: "ecr-repository-policy-trusted",
   title: "ECR repository and registry policies admit only trusted accounts, organizations and principals",
   description:
-    "CIS Amazon EKS Benchmark 5.1.2. NON_COMPLIANT when a repository or registry policy admits the public, an untrusted account, organization or principal, a service without a source condition to sensitive actions, or (with authorizedPrincipalArns) an unlisted principal to sensitive actions.",
+    "CIS Amazon EKS Benchmark 5.1.2. NON_COMPLIANT when a repository or registry policy admits the public, an untrusted account, organization or principal, an unguarded service, or an unlisted principal to sensitive actions.",
   resourceTypes: RESOURCE_TYPES,
   permissions: [],
   periodic: false,

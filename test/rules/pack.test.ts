@@ -53,3 +53,11 @@ describe("the rule pack", () => {
     });
   }
 });
+
+describe("rule definitions", () => {
+  for (const rule of RULES) {
+    it(`${rule.name} has a description within Config's 256 characters`, () => {
+      expect(rule.description.length).to.be.within(1, 256);
+    });
+  }
+});

