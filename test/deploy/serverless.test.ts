@@ -265,7 +265,6 @@ interface Packaged {
   readonly dir: string;
   readonly template: Template;
   readonly seconds: number;
-  readonly output: string;
 }
 
 /** Preloaded into every node process of the packaging: refuses network connections and records them. */
@@ -346,10 +345,11 @@ async function packageService(
     throw new Error(`serverless package (${name}) failed: ${String(error)}\n${detail}`);
   }
   const seconds = (performance.now() - started) / 1000;
+  if (!output.includes("Service packaged")) throw new Error(`serverless package (${name}) said:\n${output}`);
   const refused = readFileSync(networkLog, "utf8").trim();
   if (refused !== "") throw new Error(`serverless package (${name}) tried the network:\n${refused}`);
   const json = readFileSync(join(dir, ".serverless", "cloudformation-template-update-stack.json"), "utf8");
-  return { name, dir, template: parseTemplate(json), seconds, output };
+  return { name, dir, template: parseTemplate(json), seconds };
 }
 
 // ---------------------------------------------------------------------------------------------------
