@@ -64,6 +64,7 @@ import {
   userId,
   userXml,
 } from "../support/iam-xml.js";
+import { validateTemplate } from "../support/validate-template.js";
 
 const execFileAsync = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -264,6 +265,8 @@ interface Packaged {
   readonly name: string;
   readonly dir: string;
   readonly template: Template;
+  /** The packaged template as osls wrote it. */
+  readonly raw: unknown;
   readonly seconds: number;
 }
 
@@ -349,7 +352,7 @@ async function packageService(
   const refused = readFileSync(networkLog, "utf8").trim();
   if (refused !== "") throw new Error(`serverless package (${name}) tried the network:\n${refused}`);
   const json = readFileSync(join(dir, ".serverless", "cloudformation-template-update-stack.json"), "utf8");
-  return { name, dir, template: parseTemplate(json), seconds };
+  return { name, dir, template: parseTemplate(json), raw: JSON.parse(json), seconds };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1002,6 +1005,12 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
           }
         }
       }
+    }
+  });
+
+  it("validates against the CloudFormation resource specification and Config's enum values", () => {
+    for (const p of [defaults, tuned]) {
+      expect(validateTemplate(p.raw), p.name).to.deep.equal([]);
     }
   });
 

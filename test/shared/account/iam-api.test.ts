@@ -14,7 +14,6 @@ import {
   awsError,
   escapeXml,
   FakeAws,
-  type FakeResponse,
   type RecordedRequest,
   xmlResult,
 } from "../../support/fake-aws.js";
