@@ -230,7 +230,8 @@ export async function evaluateEvent(
         return { event, target, verdicts };
       }
       const item = await fetchOversized(summary, deps.clients.clients(target));
-      return { event, target, verdicts: await judged(item, undefined) };
+      // The resource may have been deleted between the notification and this read.
+      return { event, target, verdicts: await judged(item, inapplicable(rule, event, item)) };
     }
     case "ScheduledNotification": {
       const results = rule.evaluatePeriodic ? await rule.evaluatePeriodic(context) : [];

@@ -5,6 +5,7 @@
  */
 import { expect } from "chai";
 import { rule as policyRule } from "../../../rules/ecr-iam-policy-no-unscoped-write/rule.js";
+import { rule as principalRule } from "../../../rules/ecr-iam-principal-write-authorized/rule.js";
 import { rule as integrityRule } from "../../../rules/ecr-repository-image-integrity/rule.js";
 import { rule as trustRule } from "../../../rules/ecr-repository-policy-trusted/rule.js";
 import { RuleParameterError } from "../../../shared/config/parameters.js";
@@ -257,6 +258,34 @@ describe("Config rule handler (real SDK, fake AWS endpoint)", () => {
       const [evaluation] = evaluationsSent(fake.requests);
       expect(evaluation?.ComplianceType).to.equal("NON_COMPLIANT");
       expect(evaluation?.Annotation).to.include("PutImage");
+    });
+
+    it("reports NOT_APPLICABLE when the principal was deleted between the notification and the read", async () => {
+      const history = sample("aa-policy-validation-history-iam-role.json");
+      const [apiItem] = Array.isArray(history.configurationItems) ? history.configurationItems : [];
+      fake.on("config", "GetResourceConfigHistory", () =>
+        ok({
+          configurationItems: [
+            {
+              ...apiItem,
+              configurationItemStatus: "ResourceDeleted",
+              configuration: null,
+              configurationItemCaptureTime: Date.parse(apiItem.configurationItemCaptureTime) / 1000,
+              resourceCreationTime: Date.parse(apiItem.resourceCreationTime) / 1000,
+            },
+          ],
+        }),
+      );
+      const summaryItem = notificationItem({
+        resourceType: "AWS::IAM::Role",
+        resourceId: String(apiItem.resourceId),
+        configuration: null,
+        region: "global",
+      });
+      await handlerFor(principalRule)(oversizedEvent(summaryItem));
+      expect(fake.calls("GetResourceConfigHistory")).to.have.length(1);
+      expect(evaluationsSent(fake.requests).map((e) => e.ComplianceType)).to.deep.equal(["NOT_APPLICABLE"]);
+      expect(fake.requests.filter((r) => r.service === "iam")).to.have.length(0);
     });
 
     it("fails the invocation when the history has no item", async () => {
