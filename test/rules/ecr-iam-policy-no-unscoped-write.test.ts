@@ -18,6 +18,7 @@ import { ConfigInputError } from "../../shared/config/read.js";
 import type { RuleContext } from "../../shared/runtime/rule.js";
 import { ACCOUNT, managedPolicyConfiguration, notificationItem } from "../support/events.js";
 import { factsFor } from "../support/facts.js";
+import { rejection } from "../support/failure.js";
 
 type PolicyInput = object | string;
 
@@ -439,20 +440,6 @@ function scenario(number: number): Scenario {
   const row = SCENARIOS.find((candidate) => candidate.scenario === number);
   if (row === undefined) throw new Error(`no scenario ${number}`);
   return row;
-}
-
-/** Awaits a promise that must reject with an error of `type`, and returns that error. */
-async function rejection<E extends Error>(
-  promise: Promise<unknown>,
-  type: abstract new (...args: never[]) => E,
-): Promise<E> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof type) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 describe("ecr-iam-policy-no-unscoped-write", () => {

@@ -18,21 +18,8 @@ import {
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
+import { rejection } from "./failure.js";
 import { accessDenied, FakeAws, ok, serverError, throttling, xmlResult } from "./fake-aws.js";
-
-/** Awaits a promise that must reject with an error of `type`, and returns that error. */
-async function rejection<E extends Error>(
-  promise: Promise<unknown>,
-  type: abstract new (...args: never[]) => E,
-): Promise<E> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof type) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("FakeAws", () => {
   let fake: FakeAws;

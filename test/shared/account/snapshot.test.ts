@@ -1,10 +1,12 @@
 /** Account snapshots: the CLI's and the API's forms of GetAccountAuthorizationDetails, pages, the ecr section. */
+
 import { expect } from "chai";
 import { ApiAccountFacts } from "../../../shared/account/facts.js";
 import { authorizationDetails } from "../../../shared/account/iam.js";
 import { parseSnapshot, SnapshotAccountFacts, SnapshotGapError } from "../../../shared/account/snapshot.js";
 import { ConfigInputError } from "../../../shared/config/read.js";
 import { ClientFactory } from "../../../shared/runtime/clients.js";
+import { failureOf } from "../../support/failure.js";
 import { FakeAws } from "../../support/fake-aws.js";
 
 const PUSH = {
@@ -66,21 +68,12 @@ describe("account snapshots", () => {
 
   it("says what the snapshot lacks when a rule needs it", async () => {
     const facts = new SnapshotAccountFacts(parseSnapshot({ RoleDetailList: [] }));
-    let failure: unknown;
-    try {
-      await facts.ecr("us-east-1").registryScanning();
-    } catch (error) {
-      failure = error;
-    }
+    const failure = await failureOf(facts.ecr("us-east-1").registryScanning());
     expect(failure).to.be.instanceOf(SnapshotGapError);
     expect(String(failure)).to.include('add it to the snapshot\'s "ecr" section');
     const other = new SnapshotAccountFacts(parseSnapshot({ ecr: { region: "eu-west-1", repositories: [] } }));
-    try {
-      await other.ecr("us-east-1").repositories();
-    } catch (error) {
-      failure = error;
-    }
-    expect(String(failure)).to.include("is for eu-west-1, not us-east-1");
+    const wrongRegion = await failureOf(other.ecr("us-east-1").repositories());
+    expect(String(wrongRegion)).to.include("is for eu-west-1, not us-east-1");
   });
 
   it("does not know a rule's earlier evaluations", async () => {

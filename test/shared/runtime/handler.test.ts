@@ -3,6 +3,7 @@
  * fake-aws.ts): SPEC §6 end to end — events, items, oversized items, NOT_APPLICABLE, PutEvaluations
  * batching, retries, TestMode, annotations, parameters, assumed roles, logs.
  */
+
 import { expect } from "chai";
 import { rule as policyRule } from "../../../rules/ecr-iam-policy-no-unscoped-write/rule.js";
 import { rule as principalRule } from "../../../rules/ecr-iam-principal-write-authorized/rule.js";
@@ -24,6 +25,7 @@ import {
   sample,
   scheduledEvent,
 } from "../../support/events.js";
+import { failureOf } from "../../support/failure.js";
 import { FakeAws, ok, type RecordedRequest, serverError, throttling } from "../../support/fake-aws.js";
 
 interface LogLine {
@@ -140,12 +142,7 @@ describe("Config rule handler (real SDK, fake AWS endpoint)", () => {
     const withoutPlaceholders = (event: Record<string, unknown>) => ({ ...event, ruleParameters: "{}" });
 
     it("rejects the documented example events' placeholder parameters, naming them", async () => {
-      let failure: unknown;
-      try {
-        await handlerFor(policyRule)(sample("aa-policy-validation-periodic.json"));
-      } catch (error) {
-        failure = error;
-      }
+      const failure = await failureOf(handlerFor(policyRule)(sample("aa-policy-validation-periodic.json")));
       expect(failure).to.be.instanceOf(RuleParameterError);
       expect(String(failure)).to.include("myParameterKey");
     });
@@ -295,12 +292,7 @@ describe("Config rule handler (real SDK, fake AWS endpoint)", () => {
         resourceId: "ANPAX",
         configuration: null,
       });
-      let failure: unknown;
-      try {
-        await handlerFor(policyRule)(oversizedEvent(item));
-      } catch (error) {
-        failure = error;
-      }
+      const failure = await failureOf(handlerFor(policyRule)(oversizedEvent(item)));
       expect(String(failure)).to.match(/GetResourceConfigHistory returned no item/);
       expect(fake.calls("PutEvaluations")).to.have.length(0);
     });
@@ -459,12 +451,7 @@ describe("Config rule handler (real SDK, fake AWS endpoint)", () => {
         resourceId: "api",
         configuration: repositoryConfiguration("api"),
       });
-      let failure: unknown;
-      try {
-        await handlerFor(trustRule)(changeEvent(item));
-      } catch (error) {
-        failure = error;
-      }
+      const failure = await failureOf(handlerFor(trustRule)(changeEvent(item)));
       expect(failure).to.be.instanceOf(EvaluationDeliveryError);
       expect(String(failure)).to.match(/did not deliver 1 evaluation\(s\) after 6 attempts/);
       expect(fake.calls("PutEvaluations")).to.have.length(6);
@@ -484,12 +471,7 @@ describe("Config rule handler (real SDK, fake AWS endpoint)", () => {
         resourceId: "api",
         configuration: repositoryConfiguration("api"),
       });
-      let failure: unknown;
-      try {
-        await handlerFor(trustRule)(changeEvent(item));
-      } catch (error) {
-        failure = error;
-      }
+      const failure = await failureOf(handlerFor(trustRule)(changeEvent(item)));
       expect(String(failure)).to.include("InvalidResultTokenException");
       expect(fake.calls("PutEvaluations")).to.have.length(1);
     });
@@ -540,12 +522,9 @@ describe("Config rule handler (real SDK, fake AWS endpoint)", () => {
     ];
     for (const [what, parameters, message] of bad) {
       it(`fails the invocation naming the parameter for ${what}`, async () => {
-        let failure: unknown;
-        try {
-          await handlerFor(trustRule)(changeEvent(item, { ruleParameters: parameters }));
-        } catch (error) {
-          failure = error;
-        }
+        const failure = await failureOf(
+          handlerFor(trustRule)(changeEvent(item, { ruleParameters: parameters })),
+        );
         expect(failure).to.be.instanceOf(RuleParameterError);
         expect(String(failure)).to.match(message);
         expect(fake.calls("PutEvaluations")).to.have.length(0);
@@ -636,12 +615,7 @@ describe("Config rule handler (real SDK, fake AWS endpoint)", () => {
         resourceId: "api",
         configuration: repositoryConfiguration("api"),
       });
-      let failure: unknown;
-      try {
-        await handlerFor(integrityRule)(changeEvent(item));
-      } catch (error) {
-        failure = error;
-      }
+      const failure = await failureOf(handlerFor(integrityRule)(changeEvent(item)));
       expect(String(failure)).to.match(/ecr:GetRegistryScanningConfiguration failed: AccessDeniedException/);
       expect(fake.calls("PutEvaluations")).to.have.length(0);
     });

@@ -3,6 +3,7 @@
  * fake of IAM and Config: the API calls one evaluation costs (asserted, not timed), the warm cache, a
  * group's members in one batch, the periodic sweep, and read failures.
  */
+
 import { expect } from "chai";
 import { rule } from "../../../rules/ecr-iam-principal-write-authorized/rule.js";
 import { PutEvaluationsReporter } from "../../../shared/config/reporter.js";
@@ -10,6 +11,7 @@ import { ClientFactory } from "../../../shared/runtime/clients.js";
 import { createConfigRuleHandler } from "../../../shared/runtime/handler.js";
 import type { RuleLogger } from "../../../shared/runtime/logger.js";
 import { changeEvent, notificationItem, scheduledEvent } from "../../support/events.js";
+import { failureOf } from "../../support/failure.js";
 import { accessDenied, awsError, escapeXml, FakeAws, ok, xmlResult } from "../../support/fake-aws.js";
 import {
   ACCOUNT,
@@ -345,12 +347,9 @@ describe("ecr-iam-principal-write-authorized handler (real SDK, fake IAM and Con
         "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: iam:GetPolicy",
       ),
     );
-    let failure: unknown;
-    try {
-      await handler()(changeEvent(roleItem("ci", [POWER_USER]), { accountId: ACCOUNT }));
-    } catch (error) {
-      failure = error;
-    }
+    const failure = await failureOf(
+      handler()(changeEvent(roleItem("ci", [POWER_USER]), { accountId: ACCOUNT })),
+    );
     expect(String(failure)).to.match(/iam:GetPolicy failed: AccessDenied/);
     expect(fake.calls("PutEvaluations")).to.have.length(0);
   });
