@@ -19,8 +19,8 @@ import {
   parsePolicyDocument,
   type StatementRef,
 } from "../shared/policy/index.js";
-import type { CliIo, ExitStatus } from "./main.js";
-import { isArgumentError, PROGRAM } from "./main.js";
+import type { CliIo, ExitStatus } from "./common.js";
+import { isArgumentError, PROGRAM } from "./common.js";
 
 export const ANALYZE_USAGE = `Usage: ${PROGRAM} analyze [options] FILE…
 

@@ -7,15 +7,16 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { RULES, ruleByName } from "../rules/index.js";
+import { ALL_READERS } from "../shared/account/readers.js";
 import { parseSnapshot, SnapshotAccountFacts } from "../shared/account/snapshot.js";
+import { type BaseClientConfig, ClientFactory } from "../shared/aws/clients.js";
 import { type Evaluation, toEvaluation } from "../shared/config/evaluation.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
-import { type BaseClientConfig, ClientFactory } from "../shared/runtime/clients.js";
 import { evaluateEvent, resolveDeps } from "../shared/runtime/handler.js";
 import { silentLogger } from "../shared/runtime/logger.js";
 import { formatTable, inputErrorMessage } from "./analyze.js";
-import type { CliIo, ExitStatus } from "./main.js";
-import { commandFailure, isArgumentError, PROGRAM } from "./main.js";
+import type { CliIo, ExitStatus } from "./common.js";
+import { commandFailure, isArgumentError, PROGRAM } from "./common.js";
 
 export const EVALUATE_USAGE = `Usage: ${PROGRAM} evaluate --rule NAME --event FILE [options]
 
@@ -71,7 +72,7 @@ function readJson(file: string, what: string): unknown {
   }
 }
 
-/** Options the tests (and `scan --live` later) set; defaults suit a person at a terminal. */
+/** Options the tests set; defaults suit a person at a terminal. */
 export interface EvaluateOptions {
   /** Client settings (tests point `endpoint` at a fake of AWS). */
   readonly clientConfig?: BaseClientConfig;
@@ -124,7 +125,7 @@ export async function runEvaluate(
         : { ...event, ruleParameters: JSON.stringify(parameters) };
     const snapshot =
       values.snapshot === undefined ? undefined : parseSnapshot(readJson(values.snapshot, "--snapshot"));
-    const deps = resolveDeps(rule, {
+    const deps = resolveDeps(ALL_READERS, {
       clients: new ClientFactory(options.clientConfig ?? {}),
       logger: silentLogger,
       assumeRoleName: undefined,

@@ -1,28 +1,33 @@
 /**
- * `ecr-access-rules scan [--snapshot FILE | --live]` (SPEC §7): every rule over a whole account, in one
- * process, through the same evaluation path as the Lambda handlers (each resource becomes the
- * configuration item Config would record). Read-only: nothing is sent to Config.
+ * `ecr-access-rules scan [--snapshot FILE | --live]` (docs/command-line.md): every rule over a whole
+ * account, in one process, through the one evaluation path of the Lambda handlers (`runRule`): a rule with
+ * a periodic trigger runs its sweep, a change-triggered rule runs once per resource on the configuration
+ * item Config would record — what the deployed pack puts after a periodic run and a change of each
+ * resource. Read-only: nothing is sent to Config.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { RULES } from "../rules/index.js";
-import { type AccountFacts, ApiAccountFacts } from "../shared/account/facts.js";
+import type { AccountFacts } from "../shared/account/facts.js";
 import { WalkedIamFacts } from "../shared/account/iam.js";
 import { accountItems } from "../shared/account/items.js";
+import { ALL_READERS } from "../shared/account/readers.js";
 import { parseSnapshot, SnapshotAccountFacts } from "../shared/account/snapshot.js";
+import { ApiAccountFacts } from "../shared/account/sources.js";
+import { type BaseClientConfig, ClientFactory } from "../shared/aws/clients.js";
 import { toEvaluation } from "../shared/config/evaluation.js";
 import type { ConfigurationItem } from "../shared/config/item.js";
 import { parseParameters, RuleParameterError } from "../shared/config/parameters.js";
 import { isObj, type Obj } from "../shared/config/read.js";
+import type { Trigger } from "../shared/config/trigger.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
-import { type BaseClientConfig, ClientFactory } from "../shared/runtime/clients.js";
-import { evaluateItem } from "../shared/runtime/handler.js";
-import type { RuleContext, RuleDefinition } from "../shared/runtime/rule.js";
+import { runRule } from "../shared/runtime/evaluate.js";
+import type { Rule } from "../shared/runtime/rule.js";
 import { formatTable, inputErrorMessage } from "./analyze.js";
+import type { CliIo, ExitStatus } from "./common.js";
+import { commandFailure, isArgumentError, PROGRAM } from "./common.js";
 import { type EvaluationJson, evaluationJson } from "./evaluate.js";
-import type { CliIo, ExitStatus } from "./main.js";
-import { commandFailure, isArgumentError, PROGRAM } from "./main.js";
 
 export const SCAN_USAGE = `Usage: ${PROGRAM} scan (--snapshot FILE | --live) [options]
 
@@ -59,7 +64,7 @@ export interface ScanOptions {
 }
 
 /** Splits `--parameters` into each rule's raw parameters, rejecting names no selected rule takes. */
-export function parametersByRule(raw: unknown, rules: readonly RuleDefinition[]): Map<string, Obj> {
+export function parametersByRule(raw: unknown, rules: readonly Rule[]): Map<string, Obj> {
   if (!isObj(raw)) throw new RuleParameterError("--parameters", "must be a JSON object");
   const shared: Record<string, unknown> = {};
   const own = new Map<string, Obj>();
@@ -141,8 +146,8 @@ async function liveTarget(options: ScanOptions, region: string | undefined): Pro
   let identity: { Account?: string | undefined; Arn?: string | undefined };
   try {
     identity = await factory
-      .clients({ accountId: "self", region: chosen, partition: "aws" })
-      .sts.send(new GetCallerIdentityCommand({}));
+      .sts({ accountId: "self", region: chosen, partition: "aws" })
+      .send(new GetCallerIdentityCommand({}));
   } catch (cause) {
     const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     throw new EcrAccessRulesError(
@@ -154,7 +159,8 @@ async function liveTarget(options: ScanOptions, region: string | undefined): Pro
   if (accountId === undefined)
     throw new EcrAccessRulesError("--live: sts:GetCallerIdentity returned no account");
   const partition = identity.Arn?.split(":")[1] ?? "aws";
-  const api = new ApiAccountFacts(factory, { accountId, region: chosen, partition });
+  const api = new ApiAccountFacts(factory, { accountId, region: chosen, partition }, ALL_READERS);
+  // One authorization-details walk serves every rule; Config's past evaluations are not the scan's business.
   const iam = new WalkedIamFacts(api.iam());
   return {
     facts: { ecr: (r) => api.ecr(r), iam: () => iam, evaluatedResources: async () => undefined },
@@ -189,7 +195,7 @@ export async function runScan(
   }
   if ((values.snapshot === undefined) === (values.live !== true))
     return fail("give exactly one of --snapshot FILE and --live");
-  let rules: readonly RuleDefinition[] = RULES;
+  let rules: readonly Rule[] = RULES;
   if (values.rules !== undefined) {
     const names = values.rules.split(",").map((name) => name.trim());
     const unknown = names.filter((name) => !RULES.some((rule) => rule.name === name));
@@ -228,6 +234,7 @@ export async function runScan(
       items,
       target,
       parameters,
+      captureTime,
       io,
       options.progressThreshold ?? 2_000,
     );
@@ -249,10 +256,11 @@ export async function runScan(
 }
 
 async function evaluateAll(
-  rules: readonly RuleDefinition[],
+  rules: readonly Rule[],
   items: readonly ConfigurationItem[],
   target: Target,
   parameters: ReadonlyMap<string, ReturnType<typeof parseParameters>>,
+  captureTime: Date,
   io: CliIo,
   progressThreshold: number,
 ): Promise<ScanEvaluationJson[]> {
@@ -267,25 +275,32 @@ async function evaluateAll(
   for (const { rule, items: ruleItems } of work) {
     const ruleParameters = parameters.get(rule.name);
     if (ruleParameters === undefined) continue;
-    const context: RuleContext = {
-      parameters: ruleParameters,
-      accountId: target.accountId,
-      region: target.region,
-      partition: target.partition,
+    const env = {
       facts: target.facts,
-      ruleName: rule.name,
+      scope: {
+        accountId: target.accountId,
+        region: target.region,
+        partition: target.partition,
+        ruleName: rule.name,
+      },
+      parameters: ruleParameters,
+      fetchOversized: () => {
+        throw new EcrAccessRulesError("scan builds whole items: nothing is oversized");
+      },
+      globalResourcesRegion: undefined,
     };
-    for (const item of ruleItems) {
-      const verdict = await evaluateItem(rule, item, context);
-      const evaluation = toEvaluation({
-        resourceType: item.resourceType,
-        resourceId: item.resourceId,
-        verdict,
-        orderingTimestamp: item.captureTime,
-      });
-      out.push({ configRuleName: rule.name, ...evaluationJson(evaluation) });
-      done += 1;
-      if (showProgress && (done % 1000 === 0 || done === total)) {
+    // What the deployed rule would hold: a periodic rule's sweep, else one change per resource.
+    const triggers: Trigger[] = rule.periodic
+      ? [{ kind: "periodic", time: captureTime }]
+      : ruleItems.map((item) => ({ kind: "change", item, leftScope: false }));
+    for (const trigger of triggers) {
+      const verdicts = await runRule(rule, trigger, env);
+      for (const verdict of verdicts) {
+        out.push({ configRuleName: rule.name, ...evaluationJson(toEvaluation(verdict)) });
+      }
+      const before = done;
+      done += trigger.kind === "periodic" ? ruleItems.length : 1;
+      if (showProgress && (Math.floor(done / 1000) > Math.floor(before / 1000) || done === total)) {
         io.stderr.write(`${PROGRAM} scan: ${done}/${total} evaluations (${rule.name})\n`);
       }
     }
@@ -312,7 +327,7 @@ function parse(args: readonly string[]) {
 }
 
 function formatHuman(
-  rules: readonly RuleDefinition[],
+  rules: readonly Rule[],
   evaluations: readonly ScanEvaluationJson[],
   names: ReadonlyMap<string, string>,
 ): string {

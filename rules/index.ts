@@ -1,12 +1,12 @@
 /** Every rule of the pack, by Config rule name. */
 
-import type { RuleDefinition } from "../shared/runtime/rule.js";
+import type { Rule } from "../shared/runtime/rule.js";
 import { rule as iamPolicyNoUnscopedWrite } from "./ecr-iam-policy-no-unscoped-write/rule.js";
 import { rule as iamPrincipalWriteAuthorized } from "./ecr-iam-principal-write-authorized/rule.js";
 import { rule as repositoryImageIntegrity } from "./ecr-repository-image-integrity/rule.js";
 import { rule as repositoryPolicyTrusted } from "./ecr-repository-policy-trusted/rule.js";
 
-export const RULES: readonly RuleDefinition[] = [
+export const RULES: readonly Rule[] = [
   iamPolicyNoUnscopedWrite,
   iamPrincipalWriteAuthorized,
   repositoryPolicyTrusted,
@@ -19,6 +19,6 @@ export const RULES: readonly RuleDefinition[] = [
  * @example
  * ruleByName("ecr-repository-policy-trusted")?.resourceTypes; // ["AWS::ECR::Repository", "AWS::ECR::RegistryPolicy"]
  */
-export function ruleByName(name: string): RuleDefinition | undefined {
+export function ruleByName(name: string): Rule | undefined {
   return RULES.find((rule) => rule.name === name);
 }

@@ -4,8 +4,8 @@
  */
 import { compliant, nonCompliant, notApplicable, type Verdict } from "../../shared/config/evaluation.js";
 import { type ConfigurationItem, partitionOf } from "../../shared/config/item.js";
-import type { RuleParameters } from "../../shared/config/parameters.js";
 import { ConfigInputError, isObj, type Obj } from "../../shared/config/read.js";
+import { readingAs } from "../../shared/errors.js";
 import { describeStatement, shortActions } from "../../shared/policy/explain.js";
 import {
   type ActionGrant,
@@ -14,7 +14,7 @@ import {
   parsePolicyDocument,
   type StatementRef,
 } from "../../shared/policy/index.js";
-import type { RuleDefinition } from "../../shared/runtime/rule.js";
+import { defineRule, itemOnly, type ParametersOf } from "../../shared/runtime/rule.js";
 
 export const RESOURCE_TYPES = ["AWS::IAM::Policy"] as const;
 
@@ -94,13 +94,29 @@ function annotate(grants: readonly ActionGrant[], versionId: string): string {
   return `Version ${versionId} grants ${grants.length} sensitive ECR action(s) on all repositories${conditional}: ${parts.join("; ")}. Scope Resource to repository ARNs or an aws:ResourceTag condition.`;
 }
 
+const PARAMETERS = [
+  { name: "exemptActions", kind: "actionGlobs", description: "Action globs not treated as sensitive." },
+  {
+    name: "exemptPolicyArns",
+    kind: "policyArnGlobs",
+    description: "Policy ARN globs the rule does not evaluate.",
+  },
+  {
+    name: "excludePermissionsBoundaryPolicies",
+    kind: "boolean",
+    defaultValue: false,
+    description: "Do not evaluate policies used only as permissions boundaries.",
+  },
+] as const;
+
 /**
- * The verdict on a policy's facts (pure).
+ * The verdict on a policy's facts (pure). A default version that cannot be parsed throws (the runtime
+ * makes it NON_COMPLIANT, naming the fault).
  *
  * @example
  * judgePolicy(policyFacts(item), parameters); // { compliance: "NON_COMPLIANT", annotation: "Version v2 grants …" }
  */
-export function judgePolicy(facts: ManagedPolicyFacts, parameters: RuleParameters): Verdict {
+export function judgePolicy(facts: ManagedPolicyFacts, parameters: ParametersOf<typeof PARAMETERS>): Verdict {
   if (parameters.list("exemptPolicyArns").some((pattern) => globMatches(pattern, facts.arn))) {
     return notApplicable("exempted by the exemptPolicyArns parameter");
   }
@@ -111,21 +127,12 @@ export function judgePolicy(facts: ManagedPolicyFacts, parameters: RuleParameter
   ) {
     return notApplicable("used only as a permissions boundary, which grants nothing by itself");
   }
-  let document: ReturnType<typeof parsePolicyDocument>;
-  try {
-    document = parsePolicyDocument(facts.document, "identity");
-  } catch (error) {
-    if (error instanceof Error) {
-      return nonCompliant(
-        `The default version ${facts.defaultVersionId} could not be read: ${error.message}`,
-      );
-    }
-    throw error;
-  }
-  const analysis = analyzeIdentityPolicies([{ label: facts.defaultVersionId, document }], {
-    partition: facts.partition,
-    exemptActions: parameters.list("exemptActions"),
-  });
+  const analysis = readingAs(`The default version ${facts.defaultVersionId}`, () =>
+    analyzeIdentityPolicies(
+      [{ label: facts.defaultVersionId, document: parsePolicyDocument(facts.document, "identity") }],
+      { partition: facts.partition, exemptActions: parameters.list("exemptActions") },
+    ),
+  );
   const unscoped = analysis.actions.filter((grant) => grant.sensitive && grant.scope === "all");
   if (unscoped.length > 0) return nonCompliant(annotate(unscoped, facts.defaultVersionId));
   const scoped = analysis.actions.filter((grant) => grant.sensitive).length;
@@ -136,7 +143,7 @@ export function judgePolicy(facts: ManagedPolicyFacts, parameters: RuleParameter
   );
 }
 
-export const rule: RuleDefinition = {
+export const rule = defineRule({
   name: "ecr-iam-policy-no-unscoped-write",
   title:
     "IAM customer managed policies do not grant ECR write, delete or permission changes on all repositories",
@@ -145,19 +152,10 @@ export const rule: RuleDefinition = {
   resourceTypes: RESOURCE_TYPES,
   permissions: [],
   periodic: false,
-  parameters: [
-    { name: "exemptActions", kind: "actionGlobs", description: "Action globs not treated as sensitive." },
-    {
-      name: "exemptPolicyArns",
-      kind: "policyArnGlobs",
-      description: "Policy ARN globs the rule does not evaluate.",
-    },
-    {
-      name: "excludePermissionsBoundaryPolicies",
-      kind: "boolean",
-      defaultValue: false,
-      description: "Do not evaluate policies used only as permissions boundaries.",
-    },
-  ],
-  evaluateChange: async (item, context) => judgePolicy(policyFacts(item), context.parameters),
-};
+  parameters: PARAMETERS,
+  reads: [],
+  read: policyFacts,
+  // gather: none — the item carries the default version's document.
+  gather: itemOnly,
+  judge: judgePolicy,
+});

@@ -13,8 +13,8 @@ import {
   principalRecord,
 } from "../../shared/account/iam.js";
 import { compliant, nonCompliant, notApplicable, type Verdict } from "../../shared/config/evaluation.js";
-import type { RuleParameters } from "../../shared/config/parameters.js";
 import { ConfigInputError } from "../../shared/config/read.js";
+import { readingAs, UnreadableInputError } from "../../shared/errors.js";
 import { selfEscalations } from "../../shared/policy/escalation.js";
 import { describeStatement, shortActions } from "../../shared/policy/explain.js";
 import {
@@ -26,7 +26,7 @@ import {
   parsePolicyDocument,
   type StatementRef,
 } from "../../shared/policy/index.js";
-import type { RuleContext, RuleDefinition, SweepResult } from "../../shared/runtime/rule.js";
+import { defineRule, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
 
 export const RESOURCE_TYPES = ["AWS::IAM::User", "AWS::IAM::Role", "AWS::IAM::Group"] as const;
 
@@ -39,7 +39,7 @@ const TYPE_BY_RESOURCE: Readonly<Record<string, PrincipalType>> = {
 /** Everything the verdict on one principal needs. */
 export interface PrincipalFacts {
   readonly principal: PrincipalRecord;
-  /** For users: their groups (a group that no longer exists is absent). */
+  /** For users: their groups. */
   readonly groups: readonly PrincipalRecord[];
   /** Managed policies by ARN (attached ones and the boundary); `undefined`: it could not be found. */
   readonly managed: ReadonlyMap<string, ManagedPolicyRecord | undefined>;
@@ -59,20 +59,28 @@ export function principalFromItem(item: { resourceType: string; configuration: u
 }
 
 /**
- * Gathers a principal's groups and managed policies (each managed policy read once).
+ * Gathers a principal's groups and managed policies (each managed policy read once). A group the user
+ * belongs to that cannot be found makes the principal unreadable: what it passes on is unknown.
  *
  * @example
- * const facts = await gatherPrincipal(principalFromItem(item), context.facts);
+ * const facts = await gatherPrincipal(principalFromItem(item), accountFacts);
  */
 export async function gatherPrincipal(
   principal: PrincipalRecord,
   facts: AccountFacts,
-  knownGroups?: ReadonlyMap<string, PrincipalRecord>,
 ): Promise<PrincipalFacts> {
   const iam = facts.iam();
-  const groups = (
-    await Promise.all(principal.groups.map(async (name) => knownGroups?.get(name) ?? (await iam.group(name))))
-  ).filter((group): group is PrincipalRecord => group !== undefined);
+  const groups = await Promise.all(
+    principal.groups.map(async (name) => {
+      const group = await iam.group(name);
+      if (group === undefined) {
+        throw new UnreadableInputError("it is not in the account", {
+          what: `${NOUN[principal.type]} ${principal.name}: group ${name}`,
+        });
+      }
+      return group;
+    }),
+  );
   const arns = new Set<string>([
     ...principal.attached.map((policy) => policy.arn),
     ...groups.flatMap((group) => group.attached.map((policy) => policy.arn)),
@@ -86,33 +94,34 @@ export async function gatherPrincipal(
 
 const NOUN: Readonly<Record<PrincipalType, string>> = { user: "User", role: "Role", group: "Group" };
 
-/** A policy that could not be read: the principal cannot be judged COMPLIANT. */
-class UnreadablePolicy extends Error {}
-
 function parse(label: string, document: unknown): LabelledPolicy {
-  try {
-    return { label, document: parsePolicyDocument(document, "identity") };
-  } catch (error) {
-    if (error instanceof PolicyParseError) throw new UnreadablePolicy(`${label}: ${error.message}`);
-    throw error;
-  }
+  return { label, document: parsePolicyDocument(document, "identity") };
 }
 
+/** Every identity policy of the principal; one that cannot be read makes the principal unreadable. */
 function policiesOf(facts: PrincipalFacts): LabelledPolicy[] {
   const { principal, groups, managed } = facts;
+  const noun = `${NOUN[principal.type]} ${principal.name}`;
   const managedDoc = (prefix: string, name: string, arn: string): LabelledPolicy => {
     const record = managed.get(arn);
-    if (record === undefined)
-      throw new UnreadablePolicy(`${prefix}managed policy ${name} (${arn}) could not be read`);
-    return parse(`${prefix}managed policy ${name}`, record.document);
+    if (record === undefined) {
+      throw new UnreadableInputError("it does not exist in the account", {
+        what: `${noun}: ${prefix}managed policy ${name} (${arn})`,
+      });
+    }
+    return readingAs(`${noun}: ${prefix}managed policy ${name}`, () =>
+      parse(`${prefix}managed policy ${name}`, record.document),
+    );
   };
+  const inline = (prefix: string, policy: { name: string; document: unknown }): LabelledPolicy =>
+    readingAs(`${noun}: ${prefix}inline policy ${policy.name}`, () =>
+      parse(`${prefix}inline policy ${policy.name}`, policy.document),
+    );
   return [
-    ...principal.inline.map((policy) => parse(`inline policy ${policy.name}`, policy.document)),
+    ...principal.inline.map((policy) => inline("", policy)),
     ...principal.attached.map((policy) => managedDoc("", policy.name, policy.arn)),
     ...groups.flatMap((group) => [
-      ...group.inline.map((policy) =>
-        parse(`group ${group.name} inline policy ${policy.name}`, policy.document),
-      ),
+      ...group.inline.map((policy) => inline(`group ${group.name} `, policy)),
       ...group.attached.map((policy) => managedDoc(`group ${group.name} `, policy.name, policy.arn)),
     ]),
   ];
@@ -125,41 +134,48 @@ function where(refs: readonly StatementRef[]): string {
   return `${first}${rest.length > 0 ? ` +${rest.length} more` : ""}`;
 }
 
+const PARAMETERS = [
+  {
+    name: "authorizedPrincipalArns",
+    kind: "principalArnGlobs",
+    description: "Principal ARN globs authorized to hold sensitive ECR actions.",
+  },
+  { name: "exemptActions", kind: "actionGlobs", description: "Action globs not treated as sensitive." },
+] as const;
+
 /**
- * The verdict on a principal (pure).
+ * The verdict on a principal (pure). A policy that cannot be read throws (the runtime makes the principal
+ * NON_COMPLIANT, naming it); a permissions boundary that cannot be read is ignored, and the annotation says so.
  *
  * @example
- * judgePrincipal(await gatherPrincipal(principal, facts), parameters, "111122223333", "aws");
+ * judgePrincipal(await gatherPrincipal(principal, facts), parameters, { accountId: "111122223333", partition: "aws" });
  */
 export function judgePrincipal(
   facts: PrincipalFacts,
-  parameters: RuleParameters,
-  accountId: string,
-  partition: string,
+  parameters: ParametersOf<typeof PARAMETERS>,
+  scope: Pick<RuleScope, "accountId" | "partition">,
 ): Verdict {
+  const { accountId, partition } = scope;
   const { principal } = facts;
   const noun = `${NOUN[principal.type]} ${principal.name}`;
   if (principal.type === "role" && principal.path.startsWith("/aws-service-role/")) {
     return notApplicable("service-linked role: AWS manages its permissions");
   }
-  let policies: LabelledPolicy[];
-  try {
-    policies = policiesOf(facts);
-  } catch (error) {
-    if (error instanceof UnreadablePolicy) return nonCompliant(`${noun}: ${error.message}.`);
-    throw error;
-  }
+  const policies = policiesOf(facts);
   let boundary: LabelledPolicy[] | undefined;
   let boundaryNote = "";
   if (principal.boundaryArn !== undefined) {
+    // Never taken as granting nothing: a boundary that cannot be read is ignored, and the annotation says so.
     const record = facts.managed.get(principal.boundaryArn);
-    try {
-      if (record === undefined) throw new UnreadablePolicy(`${principal.boundaryArn} could not be found`);
-      boundary = [parse(`boundary ${record.name}`, record.document)];
-    } catch (error) {
-      if (!(error instanceof UnreadablePolicy)) throw error;
-      // Never taken as granting nothing: the boundary is ignored, and the annotation says so.
-      boundaryNote = ` Permissions boundary ignored (${error.message}).`;
+    if (record === undefined) {
+      boundaryNote = ` Permissions boundary ignored (${principal.boundaryArn} could not be found).`;
+    } else {
+      try {
+        boundary = [parse(`boundary ${record.name}`, record.document)];
+      } catch (error) {
+        if (!(error instanceof PolicyParseError)) throw error;
+        boundaryNote = ` Permissions boundary ignored (boundary ${record.name}: ${error.message}).`;
+      }
     }
   }
   const analysis = analyzeIdentityPolicies(policies, {
@@ -230,47 +246,13 @@ export function judgePrincipal(
   return nonCompliant(`${boundaryNote.trim()}${boundaryNote ? " " : ""}${noun} ${parts.join("; ")}: ${why}.`);
 }
 
-/** Verdicts on every member user of a group, after a change to the group. */
-async function members(groupName: string, context: RuleContext): Promise<SweepResult[]> {
-  const users = await context.facts.iam().groupMembers(groupName);
-  return Promise.all(
-    users.map(async (user) => ({
-      resourceType: PRINCIPAL_RESOURCE_TYPES.user,
-      resourceId: user.id,
-      verdict: judgePrincipal(
-        await gatherPrincipal(user, context.facts),
-        context.parameters,
-        context.accountId,
-        context.partition,
-      ),
-    })),
-  );
-}
+const found = (principal: PrincipalRecord) => ({
+  resourceType: PRINCIPAL_RESOURCE_TYPES[principal.type],
+  resourceId: principal.id,
+  subject: principal,
+});
 
-/** The periodic sweep: every principal, and NOT_APPLICABLE for evaluated principals that are gone. */
-async function sweep(context: RuleContext): Promise<SweepResult[]> {
-  const details = await context.facts.iam().everything();
-  const groups = new Map(details.principals.filter((p) => p.type === "group").map((g) => [g.name, g]));
-  const results: SweepResult[] = [];
-  for (const principal of details.principals) {
-    const facts = await gatherPrincipal(principal, context.facts, groups);
-    results.push({
-      resourceType: PRINCIPAL_RESOURCE_TYPES[principal.type],
-      resourceId: principal.id,
-      verdict: judgePrincipal(facts, context.parameters, context.accountId, context.partition),
-    });
-  }
-  const present = new Set(results.map((r) => `${r.resourceType}|${r.resourceId}`));
-  const evaluated = await context.facts.evaluatedResources(context.ruleName);
-  for (const resource of evaluated ?? []) {
-    if (!RESOURCE_TYPES.some((type) => type === resource.resourceType)) continue;
-    if (present.has(`${resource.resourceType}|${resource.resourceId}`)) continue;
-    results.push({ ...resource, verdict: notApplicable("the principal no longer exists") });
-  }
-  return results;
-}
-
-export const rule: RuleDefinition = {
+export const rule = defineRule({
   name: "ecr-iam-principal-write-authorized",
   title: "Only authorized IAM principals can push, delete or re-permission ECR images",
   description:
@@ -287,26 +269,14 @@ export const rule: RuleDefinition = {
     "iam:ListGroupPolicies",
   ],
   periodic: true,
-  parameters: [
-    {
-      name: "authorizedPrincipalArns",
-      kind: "principalArnGlobs",
-      description: "Principal ARN globs authorized to hold sensitive ECR actions.",
-    },
-    { name: "exemptActions", kind: "actionGlobs", description: "Action globs not treated as sensitive." },
-  ],
-  evaluateChange: async (item, context) => {
-    const principal = principalFromItem(item);
-    return judgePrincipal(
-      await gatherPrincipal(principal, context.facts),
-      context.parameters,
-      context.accountId,
-      context.partition,
-    );
-  },
-  evaluateRelated: async (item, context) =>
-    item.resourceType === PRINCIPAL_RESOURCE_TYPES.group
-      ? members(principalFromItem(item).name, context)
-      : [],
-  evaluatePeriodic: sweep,
-};
+  parameters: PARAMETERS,
+  vanished: "the principal no longer exists",
+  reads: ["iam"],
+  read: principalFromItem,
+  gather: gatherPrincipal,
+  judge: judgePrincipal,
+  // A change to a group re-evaluates its member users: the group's policies are theirs too.
+  related: async (principal, facts) =>
+    principal.type === "group" ? (await facts.iam().groupMembers(principal.name)).map(found) : [],
+  sweep: async (facts) => (await facts.iam().everything()).principals.map(found),
+});

@@ -1,4 +1,5 @@
+import { ecrReader } from "../../shared/account/ecr-reader.js";
 import { createConfigRuleHandler } from "../../shared/runtime/handler.js";
 import { rule } from "./rule.js";
 
-export const handler = createConfigRuleHandler(rule);
+export const handler = createConfigRuleHandler(rule, { ecr: ecrReader });

@@ -3,11 +3,11 @@
  * and images are scanned on push or continuously.
  */
 import type { RegistryScanning, RepositoryFacts } from "../../shared/account/ecr.js";
+import type { AccountFacts } from "../../shared/account/facts.js";
 import { compliant, nonCompliant, type Verdict } from "../../shared/config/evaluation.js";
 import type { ConfigurationItem } from "../../shared/config/item.js";
-import type { RuleParameters } from "../../shared/config/parameters.js";
 import { ConfigInputError, isObj } from "../../shared/config/read.js";
-import type { RuleDefinition } from "../../shared/runtime/rule.js";
+import { defineRule, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
 
 export const RESOURCE_TYPES = ["AWS::ECR::Repository"] as const;
 
@@ -80,17 +80,56 @@ export function scanningOf(
   };
 }
 
+const PARAMETERS = [
+  {
+    name: "allowTagExclusions",
+    kind: "boolean",
+    defaultValue: false,
+    description: "Accept IMMUTABLE_WITH_EXCLUSION tag mutability.",
+  },
+  {
+    name: "requireScanning",
+    kind: "boolean",
+    defaultValue: true,
+    description: "Require images to be scanned on push or continuously.",
+  },
+  {
+    name: "exemptActions",
+    kind: "actionGlobs",
+    description: "Accepted for uniformity; this rule judges no actions.",
+  },
+] as const;
+
+/** What the verdict on one repository needs: its settings and the registry's scanning configuration. */
+export interface RepositoryIntegrityFacts {
+  readonly settings: RepositorySettings;
+  readonly registry: RegistryScanning;
+}
+
+/**
+ * Gathers the registry's scanning configuration of the rule's region (read once per run and region).
+ *
+ * @example
+ * const facts = await gatherRepository(repositorySettings(item), accountFacts, scope);
+ */
+export async function gatherRepository(
+  settings: RepositorySettings,
+  facts: AccountFacts,
+  scope: RuleScope,
+): Promise<RepositoryIntegrityFacts> {
+  return { settings, registry: await facts.ecr(scope.region).registryScanning() };
+}
+
 /**
  * The verdict on a repository's settings and the registry's scanning configuration (pure).
  *
  * @example
- * judgeRepository({ name: "api", imageTagMutability: "MUTABLE", scanOnPush: true }, registry, parameters);
+ * judgeRepository({ settings: { name: "api", imageTagMutability: "MUTABLE", scanOnPush: true }, registry }, parameters);
  * // NON_COMPLIANT: "Repository api: tags are MUTABLE: set image tag mutability to IMMUTABLE."
  */
 export function judgeRepository(
-  settings: RepositorySettings,
-  registry: RegistryScanning,
-  parameters: RuleParameters,
+  { settings, registry }: RepositoryIntegrityFacts,
+  parameters: ParametersOf<typeof PARAMETERS>,
 ): Verdict {
   const problems: string[] = [];
   const allowExclusions = parameters.flag("allowTagExclusions");
@@ -114,7 +153,7 @@ export function judgeRepository(
   );
 }
 
-export const rule: RuleDefinition = {
+export const rule = defineRule({
   name: "ecr-repository-image-integrity",
   title: "ECR repositories keep image tags immutable and scan images on push or continuously",
   description:
@@ -122,39 +161,15 @@ export const rule: RuleDefinition = {
   resourceTypes: RESOURCE_TYPES,
   permissions: ["ecr:DescribeRepositories", "ecr:GetRegistryScanningConfiguration"],
   periodic: true,
-  parameters: [
-    {
-      name: "allowTagExclusions",
-      kind: "boolean",
-      defaultValue: false,
-      description: "Accept IMMUTABLE_WITH_EXCLUSION tag mutability.",
-    },
-    {
-      name: "requireScanning",
-      kind: "boolean",
-      defaultValue: true,
-      description: "Require images to be scanned on push or continuously.",
-    },
-    {
-      name: "exemptActions",
-      kind: "actionGlobs",
-      description: "Accepted for uniformity; this rule judges no actions.",
-    },
-  ],
-  evaluateChange: async (item, context) =>
-    judgeRepository(
-      repositorySettings(item),
-      await context.facts.ecr(context.region).registryScanning(),
-      context.parameters,
-    ),
-  evaluatePeriodic: async (context) => {
-    const ecr = context.facts.ecr(context.region);
-    const registry = await ecr.registryScanning();
-    const repositories = await ecr.repositories();
-    return repositories.map((repository) => ({
+  parameters: PARAMETERS,
+  reads: ["ecr"],
+  read: repositorySettings,
+  gather: gatherRepository,
+  judge: judgeRepository,
+  sweep: async (facts, scope) =>
+    (await facts.ecr(scope.region).repositories()).map((repository) => ({
       resourceType: "AWS::ECR::Repository",
       resourceId: repository.name,
-      verdict: judgeRepository(repository, registry, context.parameters),
-    }));
-  },
-};
+      subject: repository,
+    })),
+});

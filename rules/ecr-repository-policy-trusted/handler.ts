@@ -1,4 +1,5 @@
 import { createConfigRuleHandler } from "../../shared/runtime/handler.js";
 import { rule } from "./rule.js";
 
-export const handler = createConfigRuleHandler(rule);
+// The rule judges the item alone: it reads no IAM or ECR facts.
+export const handler = createConfigRuleHandler(rule, {});

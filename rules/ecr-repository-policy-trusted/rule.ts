@@ -6,17 +6,16 @@
 import { assertNever } from "../../shared/assert-never.js";
 import { compliant, nonCompliant, type Verdict } from "../../shared/config/evaluation.js";
 import type { ConfigurationItem } from "../../shared/config/item.js";
-import type { RuleParameters } from "../../shared/config/parameters.js";
 import { ConfigInputError, isObj } from "../../shared/config/read.js";
+import { readingAs } from "../../shared/errors.js";
 import { describeStatement, shortActions } from "../../shared/policy/explain.js";
 import {
   analyzeResourcePolicy,
   FINDING_KINDS,
-  PolicyParseError,
   type ResourceFinding,
   type ResourcePolicyKind,
 } from "../../shared/policy/index.js";
-import type { RuleDefinition } from "../../shared/runtime/rule.js";
+import { defineRule, itemOnly, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
 
 export const RESOURCE_TYPES = ["AWS::ECR::Repository", "AWS::ECR::RegistryPolicy"] as const;
 
@@ -34,9 +33,13 @@ export interface ResourcePolicyFacts {
  * (`PolicyText`). An absent field means no policy.
  *
  * @example
- * resourcePolicyFacts(item, "aws").kind; // "repository"
+ * resourcePolicyFacts(item, { partition: "aws" }).kind; // "repository"
  */
-export function resourcePolicyFacts(item: ConfigurationItem, partition: string): ResourcePolicyFacts {
+export function resourcePolicyFacts(
+  item: ConfigurationItem,
+  scope: Pick<RuleScope, "partition">,
+): ResourcePolicyFacts {
+  const { partition } = scope;
   const configuration = item.configuration;
   if (!isObj(configuration)) throw new ConfigInputError("configuration", "missing or not an object");
   if (item.resourceType === "AWS::ECR::RegistryPolicy") {
@@ -74,17 +77,41 @@ function subject(finding: ResourceFinding): string {
   }
 }
 
+const PARAMETERS = [
+  { name: "trustedAccountIds", kind: "accountIds", description: "Accounts trusted besides the owner." },
+  {
+    name: "trustedOrganizationIds",
+    kind: "organizationIds",
+    description: "Organizations whose members are trusted.",
+  },
+  {
+    name: "trustedVpceIds",
+    kind: "vpceIds",
+    description: "VPC endpoints whose conditions count as narrowing.",
+  },
+  {
+    name: "authorizedPrincipalArns",
+    kind: "principalArnGlobs",
+    description:
+      "Principal ARN globs allowed sensitive actions (when set, any other named principal is flagged).",
+  },
+  { name: "exemptActions", kind: "actionGlobs", description: "Action globs not treated as sensitive." },
+] as const;
+
 /**
- * The verdict on a resource policy (pure): SPEC §4's verdict list, the most severe finding first.
+ * The verdict on a resource policy (pure): the verdict list of docs/policy-semantics.md, the most severe
+ * finding first. A policy that cannot be parsed throws (the runtime makes it NON_COMPLIANT).
  *
  * @example
  * judgeResourcePolicy(facts, parameters).compliance; // "NON_COMPLIANT"
  */
-export function judgeResourcePolicy(facts: ResourcePolicyFacts, parameters: RuleParameters): Verdict {
+export function judgeResourcePolicy(
+  facts: ResourcePolicyFacts,
+  parameters: ParametersOf<typeof PARAMETERS>,
+): Verdict {
   const what = facts.kind === "registry" ? "The registry policy" : "The repository policy";
-  let analysis: ReturnType<typeof analyzeResourcePolicy>;
-  try {
-    analysis = analyzeResourcePolicy({
+  const analysis = readingAs(what, () =>
+    analyzeResourcePolicy({
       policy: facts.policy,
       owner: facts.owner,
       partition: facts.partition,
@@ -96,11 +123,8 @@ export function judgeResourcePolicy(facts: ResourcePolicyFacts, parameters: Rule
         authorizedPrincipalArns: parameters.list("authorizedPrincipalArns"),
         exemptActions: parameters.list("exemptActions"),
       },
-    });
-  } catch (error) {
-    if (error instanceof PolicyParseError) return nonCompliant(`${what} could not be read: ${error.message}`);
-    throw error;
-  }
+    }),
+  );
   const deleted =
     analysis.deletedPrincipalIds.length > 0
       ? ` It names deleted principals (${analysis.deletedPrincipalIds.join(", ")}), which admit no one; remove them.`
@@ -124,7 +148,7 @@ export function judgeResourcePolicy(facts: ResourcePolicyFacts, parameters: Rule
   return nonCompliant(`${what}: ${parts.join("; ")}.${deleted}`);
 }
 
-export const rule: RuleDefinition = {
+export const rule = defineRule({
   name: "ecr-repository-policy-trusted",
   title: "ECR repository and registry policies admit only trusted accounts, organizations and principals",
   description:
@@ -132,26 +156,10 @@ export const rule: RuleDefinition = {
   resourceTypes: RESOURCE_TYPES,
   permissions: [],
   periodic: false,
-  parameters: [
-    { name: "trustedAccountIds", kind: "accountIds", description: "Accounts trusted besides the owner." },
-    {
-      name: "trustedOrganizationIds",
-      kind: "organizationIds",
-      description: "Organizations whose members are trusted.",
-    },
-    {
-      name: "trustedVpceIds",
-      kind: "vpceIds",
-      description: "VPC endpoints whose conditions count as narrowing.",
-    },
-    {
-      name: "authorizedPrincipalArns",
-      kind: "principalArnGlobs",
-      description:
-        "Principal ARN globs allowed sensitive actions (when set, any other named principal is flagged).",
-    },
-    { name: "exemptActions", kind: "actionGlobs", description: "Action globs not treated as sensitive." },
-  ],
-  evaluateChange: async (item, context) =>
-    judgeResourcePolicy(resourcePolicyFacts(item, context.partition), context.parameters),
-};
+  parameters: PARAMETERS,
+  reads: [],
+  read: resourcePolicyFacts,
+  // gather: none — the item carries the policy text.
+  gather: itemOnly,
+  judge: judgeResourcePolicy,
+});

@@ -11,7 +11,7 @@ import {
   GetRegistryScanningConfigurationCommand,
   GetRepositoryPolicyCommand,
 } from "@aws-sdk/client-ecr";
-import { EcrAccessRulesError } from "../errors.js";
+import { AccountReadError } from "../errors.js";
 
 export type ScanFrequency = "SCAN_ON_PUSH" | "CONTINUOUS_SCAN" | "MANUAL";
 
@@ -35,8 +35,7 @@ export interface RepositoryFacts {
   readonly scanOnPush: boolean;
 }
 
-/** A read from AWS failed; the message names the call, so a missing permission is visible. */
-export class AccountReadError extends EcrAccessRulesError {}
+export { AccountReadError } from "../errors.js";
 
 /** The ECR facts of one account and region. */
 export interface EcrFacts {

@@ -2,6 +2,7 @@
  * The Lambda event AWS Config sends a custom rule (SPEC §6), parsed once: `invokingEvent` and
  * `ruleParameters` are JSON strings; `ruleParameters` may be absent or `{}`.
  */
+import { assertNever } from "../assert-never.js";
 import { type ConfigurationItem, type ItemStatus, normalizeItem } from "./item.js";
 import { ConfigInputError, isObj, jsonText, type Obj, obj, optStr, str, timestamp } from "./read.js";
 
@@ -17,10 +18,22 @@ export interface ItemSummary {
   readonly status: ItemStatus | string;
 }
 
+/**
+ * A change notification's item that names its resource but cannot be normalized (a field of the wrong
+ * type, an unknown status): the resource is still evaluated — NON_COMPLIANT, naming the fault.
+ */
+export interface UnreadableItem {
+  readonly resourceType: string;
+  readonly resourceId: string;
+  /** The item's capture time, else the notification's. */
+  readonly captureTime: Date;
+  readonly fault: ConfigInputError;
+}
+
 export type InvokingEvent =
   | {
       readonly messageType: "ConfigurationItemChangeNotification";
-      readonly item: ConfigurationItem;
+      readonly item: ConfigurationItem | UnreadableItem;
       readonly notificationTime: Date | undefined;
     }
   | {
@@ -67,6 +80,31 @@ function summary(raw: unknown): ItemSummary {
   };
 }
 
+/** Whether a change notification's item could be normalized. */
+export function isReadable(item: ConfigurationItem | UnreadableItem): item is ConfigurationItem {
+  return !("fault" in item);
+}
+
+function changedItem(raw: unknown, notificationTime: Date | undefined): ConfigurationItem | UnreadableItem {
+  const path = "invokingEvent.configurationItem";
+  try {
+    return normalizeItem(raw, "notification", path);
+  } catch (fault) {
+    // Without its type and id the resource cannot be named: the event itself is unreadable.
+    if (!(fault instanceof ConfigInputError) || !isObj(raw)) throw fault;
+    const { resourceType, resourceId } = raw;
+    if (typeof resourceType !== "string" || typeof resourceId !== "string") throw fault;
+    let captureTime = notificationTime;
+    try {
+      captureTime = timestamp(raw.configurationItemCaptureTime, `${path}.configurationItemCaptureTime`);
+    } catch {
+      // the notification's time stands in
+    }
+    if (captureTime === undefined) throw fault;
+    return { resourceType, resourceId, captureTime, fault };
+  }
+}
+
 function invoking(raw: unknown): InvokingEvent {
   const value = typeof raw === "string" ? jsonText(raw, "invokingEvent") : raw;
   const event = obj(value, "invokingEvent");
@@ -74,11 +112,7 @@ function invoking(raw: unknown): InvokingEvent {
   const notificationTime = optTime(event.notificationCreationTime, "invokingEvent.notificationCreationTime");
   switch (messageType) {
     case "ConfigurationItemChangeNotification":
-      return {
-        messageType,
-        item: normalizeItem(event.configurationItem, "notification", "invokingEvent.configurationItem"),
-        notificationTime,
-      };
+      return { messageType, item: changedItem(event.configurationItem, notificationTime), notificationTime };
     case "OversizedConfigurationItemChangeNotification":
       return { messageType, summary: summary(event.configurationItemSummary), notificationTime };
     case "ScheduledNotification":
@@ -107,6 +141,19 @@ function parameters(raw: unknown): Obj {
   return obj(value, "ruleParameters");
 }
 
+function accountOf(invoking: InvokingEvent): string | undefined {
+  switch (invoking.messageType) {
+    case "ConfigurationItemChangeNotification":
+      return isReadable(invoking.item) ? invoking.item.accountId : undefined;
+    case "OversizedConfigurationItemChangeNotification":
+      return invoking.summary.accountId;
+    case "ScheduledNotification":
+      return invoking.accountId;
+    default:
+      return assertNever(invoking, "invokingEvent");
+  }
+}
+
 /**
  * Parses the event a Config rule's Lambda function receives. Throws `ConfigInputError` naming the field.
  *
@@ -123,13 +170,8 @@ export function parseConfigEvent(raw: unknown): ConfigEvent {
     throw new ConfigInputError("event.eventLeftScope", "must be true or false");
   }
   const parsed = invoking(event.invokingEvent);
-  const accountId =
-    optStr(event.accountId, "event.accountId") ??
-    (parsed.messageType === "ConfigurationItemChangeNotification"
-      ? parsed.item.accountId
-      : parsed.messageType === "OversizedConfigurationItemChangeNotification"
-        ? parsed.summary.accountId
-        : parsed.accountId);
+  const accountId = optStr(event.accountId, "event.accountId") ?? accountOf(parsed);
+  if (accountId === undefined) throw new ConfigInputError("event.accountId", "missing");
   return {
     invoking: parsed,
     ruleParameters: parameters(event.ruleParameters),

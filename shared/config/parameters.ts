@@ -33,20 +33,23 @@ export interface ParameterDefinition {
 }
 
 /** Every rule also accepts this one (SPEC §6): the role to assume in the event's account. */
-export const EXECUTION_ROLE_NAME: ParameterDefinition = {
+export const EXECUTION_ROLE_NAME = {
   name: "executionRoleName",
   kind: "roleName",
   description: "Name of the role to assume in the evaluated account (overrides ASSUME_ROLE_NAME).",
-};
+} as const satisfies ParameterDefinition;
 
-/** Validated parameter values. */
-export interface RuleParameters {
+/**
+ * Validated parameter values. A rule sees them typed by its own definitions (`ParametersOf` in
+ * `shared/runtime/rule.ts`): reading a list `L` or a flag `B` it does not declare does not compile.
+ */
+export interface RuleParameters<L extends string = string, B extends string = string> {
   /** A list parameter's values (empty when absent). */
-  list(name: string): readonly string[];
+  list(name: L): readonly string[];
   /** A boolean parameter's value (its default when absent). */
-  flag(name: string): boolean;
-  /** A single string parameter (`undefined` when absent). */
-  text(name: string): string | undefined;
+  flag(name: B): boolean;
+  /** The execution role name (`undefined` when absent). */
+  text(name: typeof EXECUTION_ROLE_NAME.name): string | undefined;
 }
 
 const LIST_RULES: Partial<Record<ParameterKind, { pattern: RegExp; what: string }>> = {
@@ -94,7 +97,8 @@ function parseBoolean(name: string, raw: unknown): boolean {
  * params.list("trustedAccountIds"); // ["111122223333", "444455556666"]
  */
 export function parseParameters(definitions: readonly ParameterDefinition[], raw: Obj): RuleParameters {
-  const byName = new Map([...definitions, EXECUTION_ROLE_NAME].map((d) => [d.name, d]));
+  const all: readonly ParameterDefinition[] = [...definitions, EXECUTION_ROLE_NAME];
+  const byName = new Map(all.map((d) => [d.name, d]));
   for (const name of Object.keys(raw)) {
     if (!byName.has(name)) {
       const known = [...byName.keys()].sort().join(", ");

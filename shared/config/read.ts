@@ -1,10 +1,10 @@
 /**
  * Small readers for untyped input (events, items, parameters): each names the path of a fault.
  */
-import { EcrAccessRulesError } from "../errors.js";
+import { UnreadableInputError } from "../errors.js";
 
 /** Input from AWS Config (an event, an item, rule parameters) is not what the contract says. */
-export class ConfigInputError extends EcrAccessRulesError {
+export class ConfigInputError extends UnreadableInputError {
   readonly path: string;
   constructor(path: string, detail: string, options?: { cause?: unknown }) {
     super(`${path}: ${detail}`, options);

@@ -3,11 +3,11 @@
  * JSON text and URL-encoded JSON text (IAM and AWS Config deliver policy documents URL-encoded).
  */
 
-import { EcrAccessRulesError } from "../errors.js";
+import { UnreadableInputError } from "../errors.js";
 import { asciiLower } from "./glob.js";
 
 /** A policy document failed to parse. `path` names the fault: `Statement[2].Effect`. */
-export class PolicyParseError extends EcrAccessRulesError {
+export class PolicyParseError extends UnreadableInputError {
   readonly path: string;
   readonly detail: string;
   constructor(path: string, detail: string, options?: { cause?: unknown }) {

@@ -1,33 +1,47 @@
 /**
- * What a rule is (DESIGN: one rule, one folder): its Config definition and its evaluation, which receives
- * a parsed item and injected facts and returns a verdict — no SDK, no environment, no clock.
+ * What a rule is (one rule, one folder): its Config definition and three named steps.
+ *
+ * - `read(item, scope) → subject` — pure: what the rule judges, taken from one configuration item.
+ * - `gather(subject, facts, scope) → facts` — the facts beyond the item (a principal's groups and managed
+ *   policies, the registry's scanning configuration), from a {@link AccountFacts} source that is the AWS
+ *   API or a snapshot; rules that judge the item alone pass the subject through ({@link itemOnly}).
+ * - `judge(facts, parameters, scope) → Verdict` — pure.
+ *
+ * Optional: `related` (other resources a change re-evaluates: a group's members) and `sweep` (every
+ * subject of the account, for the periodic run). No SDK, no environment, no clock here: the runtime
+ * (`shared/runtime/evaluate.ts`) runs the steps, turns an {@link UnreadableInputError} into that resource's
+ * NON_COMPLIANT verdict, and marks vanished resources NOT_APPLICABLE for rules that ask it to.
  */
 import type { AccountFacts } from "../account/facts.js";
 import type { Verdict } from "../config/evaluation.js";
 import type { ConfigurationItem } from "../config/item.js";
 import type { ParameterDefinition, RuleParameters } from "../config/parameters.js";
 
-/** What a rule's evaluation may use besides the item. */
-export interface RuleContext {
-  readonly parameters: RuleParameters;
-  /** The evaluated account. */
+/** Where a rule runs: the evaluated account, the rule's region, and its deployed name. */
+export interface RuleScope {
   readonly accountId: string;
-  /** The region the rule runs in (IAM items say "global"). */
+  /** The region the rule runs in (IAM items themselves say "global"). */
   readonly region: string;
   readonly partition: string;
-  readonly facts: AccountFacts;
   /** The Config rule's name as deployed (the event's `configRuleName`, else the rule's own name). */
   readonly ruleName: string;
 }
 
-/** A verdict on one resource found by a periodic sweep. */
-export interface SweepResult {
+/**
+ * The kinds of facts a rule's `gather` reads beyond the item. The Lambda handler of a rule is built with a
+ * reader for each kind it declares and no other, so its bundle carries only the AWS clients it calls.
+ */
+export type FactKind = "iam" | "ecr";
+
+/** A resource found by a sweep or a change, with the subject to judge. */
+export interface Found<S> {
   readonly resourceType: string;
   readonly resourceId: string;
-  readonly verdict: Verdict;
+  readonly subject: S;
 }
 
-export interface RuleDefinition {
+/** The Config definition of a rule: what the deployment, the docs and the command line show. */
+export interface RuleInfo {
   /** The Config rule name: also the folder name and the serverless function key (≤ 64 characters). */
   readonly name: string;
   /** One line, shown as the finding title's explanation. */
@@ -43,13 +57,100 @@ export interface RuleDefinition {
    * execution role). The deployment grants exactly these; a test checks them against the calls made.
    */
   readonly permissions: readonly string[];
-  /** A verdict on an item that exists, is recorded and is of one of `resourceTypes`. */
-  evaluateChange(item: ConfigurationItem, context: RuleContext): Promise<Verdict>;
   /**
-   * Other resources a change re-evaluates (a group's member users): their verdicts go in the same
-   * `PutEvaluations` batch. Called only for items the rule applies to.
+   * After a periodic sweep, the resources Config holds evaluations for that the sweep did not find are
+   * NOT_APPLICABLE with this annotation (absent: the rule does not mark them).
    */
-  evaluateRelated?(item: ConfigurationItem, context: RuleContext): Promise<readonly SweepResult[]>;
-  /** The periodic sweep: a verdict for every resource of the account in the rule's region. */
-  evaluatePeriodic?(context: RuleContext): Promise<readonly SweepResult[]>;
+  readonly vanished?: string;
 }
+
+/** The names of a rule's parameters of the given kinds (`executionRoleName` is every rule's). */
+type NamesOf<D extends readonly ParameterDefinition[], K> = Extract<D[number], { readonly kind: K }>["name"];
+
+/** Parameters as a rule with definitions `D` reads them: a name it does not declare does not compile. */
+export type ParametersOf<D extends readonly ParameterDefinition[]> = RuleParameters<
+  NamesOf<D, Exclude<ParameterDefinition["kind"], "boolean" | "roleName">>,
+  NamesOf<D, "boolean">
+>;
+
+/** A rule as its author writes it (see the module comment), typed end to end. */
+export interface RuleSpec<D extends readonly ParameterDefinition[], S, F, R extends FactKind>
+  extends RuleInfo {
+  readonly parameters: D;
+  /** The fact kinds `gather`, `related` and `sweep` read. */
+  readonly reads: readonly R[];
+  read(item: ConfigurationItem, scope: RuleScope): S;
+  gather(subject: S, facts: AccountFacts, scope: RuleScope): Promise<F>;
+  judge(facts: F, parameters: ParametersOf<D>, scope: RuleScope): Verdict;
+  /** Other resources a change of this subject re-evaluates (their verdicts go in the same batch). */
+  related?(subject: S, facts: AccountFacts, scope: RuleScope): Promise<readonly Found<S>[]>;
+  /** The periodic sweep: every subject of the account in the rule's region. */
+  sweep?(facts: AccountFacts, scope: RuleScope): Promise<readonly Found<S>[]>;
+}
+
+/** What the runtime hands each step besides the resource. */
+export interface RuleEnv {
+  readonly facts: AccountFacts;
+  readonly scope: RuleScope;
+  readonly parameters: RuleParameters<string, string>;
+}
+
+/** One resource to evaluate: its identity and a thunk running gather and judge. */
+export interface Pending {
+  readonly resourceType: string;
+  readonly resourceId: string;
+  evaluate(env: RuleEnv): Promise<Verdict>;
+}
+
+/**
+ * A rule as the runtime runs it: the steps composed, with the subject's type hidden. Build one with
+ * {@link defineRule}.
+ */
+export interface Rule<R extends FactKind = FactKind> extends RuleInfo {
+  readonly reads: readonly R[];
+  /** read → gather → judge for one applicable item. */
+  evaluate(item: ConfigurationItem, env: RuleEnv): Promise<Verdict>;
+  /** The resources a change of `item` re-evaluates besides itself (empty when the rule has none). */
+  related(item: ConfigurationItem, env: RuleEnv): Promise<readonly Pending[]>;
+  /** Every resource of the account, for the periodic run; `undefined` when the rule has no sweep. */
+  sweep: ((env: RuleEnv) => Promise<readonly Pending[]>) | undefined;
+}
+
+/**
+ * Composes a rule's steps into the {@link Rule} the runtime runs.
+ *
+ * @example
+ * export const rule = defineRule({ name: "ecr-…", …, reads: [], read: policyFacts, gather: itemOnly, judge: judgePolicy });
+ */
+export function defineRule<const D extends readonly ParameterDefinition[], S, F, R extends FactKind = never>(
+  spec: RuleSpec<D, S, F, R>,
+): Rule<R> {
+  const judged = async (subject: S, env: RuleEnv): Promise<Verdict> =>
+    spec.judge(await spec.gather(subject, env.facts, env.scope), env.parameters, env.scope);
+  const pending = (found: Found<S>): Pending => ({
+    resourceType: found.resourceType,
+    resourceId: found.resourceId,
+    evaluate: (env) => judged(found.subject, env),
+  });
+  const { read, gather, judge, related, sweep, ...info } = spec;
+  return {
+    ...info,
+    evaluate: async (item, env) => judged(read(item, env.scope), env),
+    related: async (item, env) =>
+      related === undefined ? [] : (await related(read(item, env.scope), env.facts, env.scope)).map(pending),
+    sweep: sweep === undefined ? undefined : async (env) => (await sweep(env.facts, env.scope)).map(pending),
+  };
+}
+
+/**
+ * The `gather` of a rule that judges the item alone: the subject is the facts.
+ *
+ * @example
+ * defineRule({ …, read: resourcePolicyFacts, gather: itemOnly, judge: judgeResourcePolicy });
+ */
+export async function itemOnly<S>(subject: S): Promise<S> {
+  return subject;
+}
+
+/** The definition part of a rule: what the deployment generators and the docs read. */
+export type RuleDefinition = RuleInfo;

@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { main } from "../../cli/main.js";
 import { RULES } from "../../rules/index.js";
+import { ALL_READERS } from "../../shared/account/readers.js";
+import { ClientFactory } from "../../shared/aws/clients.js";
 import { PutEvaluationsReporter } from "../../shared/config/reporter.js";
-import { ClientFactory } from "../../shared/runtime/clients.js";
 import { createConfigRuleHandler } from "../../shared/runtime/handler.js";
 import { silentLogger } from "../../shared/runtime/logger.js";
 import {
@@ -122,11 +123,12 @@ describe("ecr-access-rules evaluate", () => {
         writeFileSync(file, JSON.stringify(event));
         const clientConfig = { endpoint: fake.endpoint, credentials: CREDENTIALS, maxAttempts: 1 };
 
-        const handler = createConfigRuleHandler(rule, {
+        const handler = createConfigRuleHandler(rule, ALL_READERS, {
           clients: new ClientFactory(clientConfig),
           logger: silentLogger,
           assumeRoleName: undefined,
-          reporter: (clients) => new PutEvaluationsReporter(clients.config, { sleep: async () => {} }),
+          reporter: (factory, target) =>
+            new PutEvaluationsReporter(factory.config(target), { sleep: async () => {} }),
         });
         await handler(event);
         const put = fake

@@ -9,10 +9,11 @@ import { expect } from "chai";
 import { main } from "../../cli/main.js";
 import { RULES } from "../../rules/index.js";
 import { accountItems } from "../../shared/account/items.js";
+import { ALL_READERS } from "../../shared/account/readers.js";
 import { parseSnapshot, SnapshotAccountFacts } from "../../shared/account/snapshot.js";
+import { ClientFactory } from "../../shared/aws/clients.js";
 import type { Evaluation } from "../../shared/config/evaluation.js";
 import type { ConfigurationItem } from "../../shared/config/item.js";
-import { ClientFactory } from "../../shared/runtime/clients.js";
 import { createConfigRuleHandler } from "../../shared/runtime/handler.js";
 import { silentLogger } from "../../shared/runtime/logger.js";
 import { changeEvent } from "../support/events.js";
@@ -84,7 +85,7 @@ describe("ecr-access-rules scan", () => {
     const fromHandlers: Row[] = [];
     for (const rule of RULES) {
       const put: Evaluation[] = [];
-      const handler = createConfigRuleHandler(rule, {
+      const handler = createConfigRuleHandler(rule, ALL_READERS, {
         clients: new ClientFactory({
           endpoint: "http://127.0.0.1:9",
           credentials: { accessKeyId: "x", secretAccessKey: "x" },

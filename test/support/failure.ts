@@ -20,7 +20,7 @@ export async function failureOf(promise: Promise<unknown>): Promise<unknown> {
  * Awaits a promise that must reject with an error of `type`, and returns that error.
  *
  * @example
- * const error = await rejection(rule.evaluateChange(item, context), ConfigInputError);
+ * const error = await rejection(parseConfigEvent(raw), ConfigInputError);
  */
 export async function rejection<E extends Error>(
   promise: Promise<unknown>,

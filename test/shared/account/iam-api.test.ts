@@ -4,11 +4,11 @@
  * has the shapes of the IAM API reference: `<member>` list items, `true`/`false`, ISO 8601 timestamps,
  * URL-encoded policy documents, empty lists as empty elements.
  */
-import type { IAMClient } from "@aws-sdk/client-iam";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { expect } from "chai";
 import { AccountReadError } from "../../../shared/account/ecr.js";
 import { ApiIamFacts } from "../../../shared/account/iam-api.js";
-import { ClientFactory } from "../../../shared/runtime/clients.js";
+import { ClientFactory } from "../../../shared/aws/clients.js";
 import {
   accessDenied,
   awsError,
@@ -100,7 +100,7 @@ describe("ApiIamFacts (real IAM client, fake AWS endpoint)", () => {
       credentials: { accessKeyId: "AKIDFUNCTION", secretAccessKey: "secret" },
       maxAttempts: 1,
     });
-    iam = factory.clients({ accountId: ACCOUNT, region: "us-east-1", partition: "aws" }).iam;
+    iam = factory.client(IAMClient, "IAM", { accountId: ACCOUNT, region: "us-east-1", partition: "aws" });
   });
   after(async () => {
     iam.destroy();

@@ -1,11 +1,11 @@
 /** Account snapshots: the CLI's and the API's forms of GetAccountAuthorizationDetails, pages, the ecr section. */
 
 import { expect } from "chai";
-import { ApiAccountFacts } from "../../../shared/account/facts.js";
 import { authorizationDetails } from "../../../shared/account/iam.js";
 import { parseSnapshot, SnapshotAccountFacts, SnapshotGapError } from "../../../shared/account/snapshot.js";
+import { ApiAccountFacts } from "../../../shared/account/sources.js";
+import { ClientFactory } from "../../../shared/aws/clients.js";
 import { ConfigInputError } from "../../../shared/config/read.js";
-import { ClientFactory } from "../../../shared/runtime/clients.js";
 import { failureOf } from "../../support/failure.js";
 import { FakeAws } from "../../support/fake-aws.js";
 
@@ -89,11 +89,15 @@ describe("earlier evaluations through the API", () => {
         endpoint: fake.endpoint,
         credentials: { accessKeyId: "x", secretAccessKey: "x" },
       });
-      const facts = new ApiAccountFacts(factory, {
-        accountId: "111122223333",
-        region: "us-east-1",
-        partition: "aws",
-      });
+      const facts = new ApiAccountFacts(
+        factory,
+        {
+          accountId: "111122223333",
+          region: "us-east-1",
+          partition: "aws",
+        },
+        {},
+      );
       expect(await facts.evaluatedResources(`OrgConfigRule-${"x".repeat(60)}`)).to.equal(undefined);
       expect(fake.requests).to.have.length(0);
     } finally {

@@ -9,12 +9,13 @@ import { rule as policyRule } from "../../../rules/ecr-iam-policy-no-unscoped-wr
 import { rule as principalRule } from "../../../rules/ecr-iam-principal-write-authorized/rule.js";
 import { rule as integrityRule } from "../../../rules/ecr-repository-image-integrity/rule.js";
 import { rule as trustRule } from "../../../rules/ecr-repository-policy-trusted/rule.js";
+import { ALL_READERS } from "../../../shared/account/readers.js";
+import { ClientFactory } from "../../../shared/aws/clients.js";
 import { RuleParameterError } from "../../../shared/config/parameters.js";
 import { EvaluationDeliveryError, PutEvaluationsReporter } from "../../../shared/config/reporter.js";
-import { ClientFactory } from "../../../shared/runtime/clients.js";
 import { createConfigRuleHandler, type RuntimeDeps } from "../../../shared/runtime/handler.js";
 import type { RuleLogger } from "../../../shared/runtime/logger.js";
-import type { RuleDefinition } from "../../../shared/runtime/rule.js";
+import type { Rule } from "../../../shared/runtime/rule.js";
 import {
   ACCOUNT,
   changeEvent,
@@ -80,8 +81,8 @@ describe("Config rule handler (real SDK, fake AWS endpoint)", () => {
   });
   afterEach(() => fake.reset());
 
-  function handlerFor(rule: RuleDefinition, overrides: Partial<RuntimeDeps> = {}) {
-    return createConfigRuleHandler(rule, {
+  function handlerFor(rule: Rule, overrides: Partial<RuntimeDeps> = {}) {
+    return createConfigRuleHandler(rule, ALL_READERS, {
       clients: new ClientFactory({
         endpoint: fake.endpoint,
         credentials: { accessKeyId: "AKIDFUNCTION", secretAccessKey: "secret" },
@@ -90,8 +91,8 @@ describe("Config rule handler (real SDK, fake AWS endpoint)", () => {
       logger: capturingLogger(logs),
       assumeRoleName: undefined,
       defaultRegion: "us-east-1",
-      reporter: (clients) =>
-        new PutEvaluationsReporter(clients.config, {
+      reporter: (factory, target) =>
+        new PutEvaluationsReporter(factory.config(target), {
           sleep: async (ms) => {
             sleeps.push(ms);
           },

@@ -6,8 +6,9 @@
 
 import { expect } from "chai";
 import { rule } from "../../../rules/ecr-iam-principal-write-authorized/rule.js";
+import { ALL_READERS } from "../../../shared/account/readers.js";
+import { ClientFactory } from "../../../shared/aws/clients.js";
 import { PutEvaluationsReporter } from "../../../shared/config/reporter.js";
-import { ClientFactory } from "../../../shared/runtime/clients.js";
 import { createConfigRuleHandler } from "../../../shared/runtime/handler.js";
 import type { RuleLogger } from "../../../shared/runtime/logger.js";
 import { changeEvent, notificationItem, scheduledEvent } from "../../support/events.js";
@@ -94,7 +95,7 @@ describe("ecr-iam-principal-write-authorized handler (real SDK, fake IAM and Con
   afterEach(() => fake.reset());
 
   function handler() {
-    return createConfigRuleHandler(rule, {
+    return createConfigRuleHandler(rule, ALL_READERS, {
       clients: new ClientFactory({
         endpoint: fake.endpoint,
         credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
@@ -102,7 +103,8 @@ describe("ecr-iam-principal-write-authorized handler (real SDK, fake IAM and Con
       }),
       logger,
       assumeRoleName: undefined,
-      reporter: (clients) => new PutEvaluationsReporter(clients.config, { sleep: async () => {} }),
+      reporter: (factory, target) =>
+        new PutEvaluationsReporter(factory.config(target), { sleep: async () => {} }),
     });
   }
 

@@ -1,11 +1,12 @@
 /**
- * AWS SDK clients, built once per container and per (account, region, role) — SPEC §6: with a role name
- * (`ASSUME_ROLE_NAME` or the `executionRoleName` parameter) the clients act through that role, assumed in
- * the event's account; otherwise through the function's own credentials. Every client counts its calls.
+ * AWS SDK clients, built on first use and cached per (account, region, role) for the container's life
+ * (docs/config-contract.md): with a role name (`ASSUME_ROLE_NAME` or the `executionRoleName` parameter) the
+ * clients act through that role, assumed in the evaluated account; otherwise through the function's own
+ * credentials. Every client counts its calls. The factory imports only the Config and STS clients every
+ * handler needs; a fact reader asks it for the client of its own service (`client(IAMClient, …)`), so a
+ * rule's bundle carries only the clients its rule calls.
  */
 import { ConfigServiceClient } from "@aws-sdk/client-config-service";
-import { ECRClient } from "@aws-sdk/client-ecr";
-import { IAMClient } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from "@aws-sdk/client-sts";
 import type { InitializeHandlerOptions, InitializeMiddleware, MetadataBearer } from "@smithy/types";
 import { EcrAccessRulesError } from "../errors.js";
@@ -26,13 +27,6 @@ export interface BaseClientConfig {
   readonly credentials?: Credentials | CredentialProvider;
   /** The SDK's own attempts per call (the reporter retries `PutEvaluations` itself). */
   readonly maxAttempts?: number;
-}
-
-export interface AwsClients {
-  readonly config: ConfigServiceClient;
-  readonly ecr: ECRClient;
-  readonly iam: IAMClient;
-  readonly sts: STSClient;
 }
 
 /** Counts the API calls made through the clients, by `Service.Operation`. */
@@ -129,52 +123,84 @@ export interface ClientTarget {
   readonly roleName?: string;
 }
 
+/** The settings every client of one target is built with. */
+export interface ClientSettings {
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly credentials?: Credentials | CredentialProvider;
+  readonly maxAttempts?: number;
+}
+
+/** An SDK v3 client class. */
+export type ClientClass<C> = new (settings: ClientSettings) => C;
+
 /**
- * Builds and caches clients per (account, region, role).
+ * Builds and caches clients per (service, account, region, role).
  *
  * @example
  * const factory = new ClientFactory({ maxAttempts: 3 });
- * const { config } = factory.clients({ accountId: "111122223333", region: "us-east-1", partition: "aws" });
+ * const target = { accountId: "111122223333", region: "us-east-1", partition: "aws" };
+ * factory.config(target); // the Config client
+ * factory.client(IAMClient, "IAM", target); // any other service's
  */
 export class ClientFactory {
   readonly counter = new ApiCallCounter();
-  private readonly cache = new Map<string, AwsClients>();
+  private readonly cache = new Map<string, unknown>();
+  private readonly credentials = new Map<string, CredentialProvider>();
 
   constructor(private readonly base: BaseClientConfig = {}) {}
 
-  private config(region: string, credentials?: Credentials | CredentialProvider) {
-    const chosen = credentials ?? this.base.credentials;
+  /** The settings of `target`'s clients: its region, and the assumed role's credentials when it names one. */
+  settings(target: ClientTarget): ClientSettings {
+    const chosen = target.roleName === undefined ? this.base.credentials : this.roleCredentials(target);
     return {
-      region,
+      region: target.region,
       ...(this.base.endpoint === undefined ? {} : { endpoint: this.base.endpoint }),
       ...(chosen === undefined ? {} : { credentials: chosen }),
       ...(this.base.maxAttempts === undefined ? {} : { maxAttempts: this.base.maxAttempts }),
     };
   }
 
-  clients(target: ClientTarget): AwsClients {
-    const key = `${target.accountId}|${target.region}|${target.roleName ?? ""}`;
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    let credentials: CredentialProvider | undefined;
-    if (target.roleName !== undefined) {
-      const sts = new STSClient(this.config(target.region));
-      countCalls(sts, "STS", this.counter);
-      const roleArn = `arn:${target.partition}:iam::${target.accountId}:role/${target.roleName}`;
-      credentials = assumedRoleCredentials(sts, roleArn, "ecr-access-rules");
+  private roleCredentials(target: ClientTarget): CredentialProvider {
+    const roleArn = `arn:${target.partition}:iam::${target.accountId}:role/${target.roleName}`;
+    let provider = this.credentials.get(roleArn);
+    if (provider === undefined) {
+      // The role is assumed with the function's own credentials, in the target's region.
+      const own = { accountId: target.accountId, region: target.region, partition: target.partition };
+      const sts = this.client(STSClient, "STS", own);
+      provider = assumedRoleCredentials(sts, roleArn, "ecr-access-rules");
+      this.credentials.set(roleArn, provider);
     }
-    const settings = this.config(target.region, credentials);
-    const clients: AwsClients = {
-      config: new ConfigServiceClient(settings),
-      ecr: new ECRClient(settings),
-      iam: new IAMClient(settings),
-      sts: new STSClient(settings),
-    };
-    countCalls(clients.config, "Config", this.counter);
-    countCalls(clients.ecr, "ECR", this.counter);
-    countCalls(clients.iam, "IAM", this.counter);
-    countCalls(clients.sts, "STS", this.counter);
-    this.cache.set(key, clients);
-    return clients;
+    return provider;
+  }
+
+  /**
+   * The client of `Class` for `target`, built on first use; `service` names its calls in the counts.
+   *
+   * @example
+   * factory.client(ECRClient, "ECR", target).send(new DescribeRepositoriesCommand({}));
+   */
+  client<C extends Countable<object, MetadataBearer>>(
+    Class: ClientClass<C>,
+    service: string,
+    target: ClientTarget,
+  ): C {
+    const key = `${service}|${target.accountId}|${target.region}|${target.roleName ?? ""}`;
+    const cached = this.cache.get(key);
+    if (cached instanceof Class) return cached;
+    const client = new Class(this.settings(target));
+    countCalls(client, service, this.counter);
+    this.cache.set(key, client);
+    return client;
+  }
+
+  /** The Config client of `target` (every handler's `PutEvaluations` and `GetResourceConfigHistory`). */
+  config(target: ClientTarget): ConfigServiceClient {
+    return this.client(ConfigServiceClient, "Config", target);
+  }
+
+  /** The STS client of `target`. */
+  sts(target: ClientTarget): STSClient {
+    return this.client(STSClient, "STS", target);
   }
 }

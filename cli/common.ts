@@ -1,0 +1,59 @@
+/**
+ * What every command of the command line shares: where it writes, its exit statuses, the program's name,
+ * and the handling of bad arguments. Commands import this module, never `main.ts`, so the command modules
+ * and the dispatcher form no import cycle.
+ */
+
+/** Anything text can be written to: `process.stdout`, `process.stderr`, or a test's collector. */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+/** Where the command line writes. */
+export interface CliIo {
+  readonly stdout: TextSink;
+  readonly stderr: TextSink;
+}
+
+/** 0: nothing found; 1: something is not compliant; 2: bad input or an unreadable file. */
+export type ExitStatus = 0 | 1 | 2;
+
+export const PROGRAM = "ecr-access-rules";
+
+/**
+ * Whether an error is one `node:util` `parseArgs` throws for bad arguments (unknown option, missing value,
+ * unexpected positional), as opposed to a bug.
+ *
+ * @example
+ * try { parseArgs({ args: ["--nope"], options: {} }); } catch (error) { isArgumentError(error); } // true
+ */
+export function isArgumentError(error: unknown): error is Error & { readonly code: string } {
+  return (
+    error instanceof Error &&
+    "code" in error &&
+    typeof error.code === "string" &&
+    error.code.startsWith("ERR_PARSE_ARGS_")
+  );
+}
+
+/**
+ * The shared start of a command: a `fail` that prints `PROGRAM COMMAND: message` and answers 2, and the
+ * message for a `parseArgs` error (its first sentence, and where to find the options).
+ *
+ * @example
+ * const { fail, argumentError } = commandFailure("scan", io);
+ * try { parse(args); } catch (error) { if (!isArgumentError(error)) throw error; return fail(argumentError(error)); }
+ */
+export function commandFailure(
+  command: string,
+  io: CliIo,
+): { fail: (message: string) => ExitStatus; argumentError: (error: Error) => string } {
+  return {
+    fail: (message) => {
+      io.stderr.write(`${PROGRAM} ${command}: ${message}\n`);
+      return 2;
+    },
+    argumentError: (error) =>
+      `${error.message.split(". ")[0] ?? error.message}\nRun "${PROGRAM} ${command} --help" for the options.`,
+  };
+}
