@@ -12,8 +12,11 @@ import {
   frequencyParameter,
   GLOBAL_REGION_PARAMETER,
   generatedFiles,
+  INVOKE_PERMISSIONS_FILE,
   isGlobalResourceRule,
   lambdaArnParameter,
+  MEMBER_ROLE_FILE,
+  ORGANIZATION_PACK_FILE,
   PACK_FILE,
   ruleKey,
   ruleParameter,
@@ -80,6 +83,7 @@ function holds(expression: unknown, region: string, values: Readonly<Record<stri
   throw new Error(`unknown condition ${JSON.stringify(e)}`);
 }
 
+const GENERATED_FILES = [PACK_FILE, ORGANIZATION_PACK_FILE, INVOKE_PERMISSIONS_FILE, MEMBER_ROLE_FILE];
 const packText = read(PACK_FILE);
 const pack = obj(parseCfnYaml(packText, PACK_FILE), PACK_FILE);
 const parameters = obj(pack.Parameters, "Parameters");
@@ -87,8 +91,18 @@ const resources = obj(pack.Resources, "Resources");
 
 describe("conformance pack", () => {
   describe("generated files", () => {
-    for (const { path, text } of generatedFiles()) {
+    let generated: ReadonlyMap<string, string>;
+    before(async () => {
+      generated = new Map((await generatedFiles()).map(({ path, text }) => [path, text]));
+    });
+
+    it("are the four templates", () => {
+      expect([...generated.keys()]).to.deep.equal(GENERATED_FILES);
+    });
+
+    for (const path of GENERATED_FILES) {
       it(`${path} is up to date (else: npm run update-conformance-pack)`, () => {
+        const text = generated.get(path);
         expect(read(path) === text, `${path} differs from what the generator produces`).to.equal(true);
       });
     }
