@@ -622,7 +622,7 @@ export function generateSnapshot(options: SnapshotOptions): object {
         : {}),
       imageScanningConfiguration: { scanOnPush: random() < 0.5 },
       encryptionConfiguration: { encryptionType: "AES256" },
-      ...(policyText === null && random() < 0.5 ? {} : { policyText }),
+      policyText,
     };
   });
 

@@ -1135,7 +1135,8 @@ function repository(spec: RepositorySpec): RepositoryDetail {
         }),
     imageScanningConfiguration: { scanOnPush: spec.scanOnPush },
     encryptionConfiguration: { encryptionType: "AES256" },
-    ...(spec.policy === undefined ? {} : { policyText: spec.policy }),
+    // null: the repository has no policy (a missing key would mean "not recorded").
+    policyText: spec.policy ?? null,
   };
 }
 

@@ -191,7 +191,8 @@ export interface AuthorizationDetails {
 
 /**
  * Reads one or more pages of GetAccountAuthorizationDetails output (the API's raw form with URL-encoded
- * documents, or the CLI's with decoded ones) and merges them. A later page's entry with the same ARN wins.
+ * documents, or the CLI's with decoded ones) and merges them. Two records with the same ARN are an input
+ * error naming both: which one holds is unknown, and keeping either could hide the other's grants.
  *
  * @example
  * const details = authorizationDetails([page1, page2]);
@@ -200,6 +201,13 @@ export interface AuthorizationDetails {
 export function authorizationDetails(pages: readonly unknown[]): AuthorizationDetails {
   const principals = new Map<string, PrincipalRecord>();
   const policies = new Map<string, ManagedPolicyRecord>();
+  const seenAt = new Map<string, string>();
+  const once = (arn: string, at: string) => {
+    const first = seenAt.get(arn);
+    if (first !== undefined) throw new ConfigInputError(at, `has the same ARN as ${first}: ${arn}`);
+    seenAt.set(arn, at);
+  };
+  const where = (pageIndex: number, at: string) => (pages.length > 1 ? `pages[${pageIndex}].${at}` : at);
   pages.forEach((raw, pageIndex) => {
     const page = obj(raw, pages.length > 1 ? `pages[${pageIndex}]` : "snapshot");
     const lists: Array<[string, PrincipalType]> = [
@@ -211,14 +219,18 @@ export function authorizationDetails(pages: readonly unknown[]): AuthorizationDe
       const entries = page[listName] ?? [];
       if (!Array.isArray(entries)) throw new ConfigInputError(listName, "must be a list");
       entries.forEach((entry, i) => {
-        const record = principalRecord(type, entry, "pascal", `${listName}[${i}]`);
+        const at = where(pageIndex, `${listName}[${i}]`);
+        const record = principalRecord(type, entry, "pascal", at);
+        once(record.arn, at);
         principals.set(record.arn, record);
       });
     }
     const entries = page.Policies ?? [];
     if (!Array.isArray(entries)) throw new ConfigInputError("Policies", "must be a list");
     entries.forEach((entry, i) => {
-      const record = managedPolicyRecord(entry, "pascal", `Policies[${i}]`);
+      const at = where(pageIndex, `Policies[${i}]`);
+      const record = managedPolicyRecord(entry, "pascal", at);
+      once(record.arn, at);
       policies.set(record.arn, record);
     });
   });

@@ -75,13 +75,37 @@ function scanningOf(raw: unknown, path: string): RegistryScanning | undefined {
 function repositoryOf(raw: unknown, path: string): SnapshotRepository {
   const r = obj(raw, path);
   const scanning = r.imageScanningConfiguration;
+  const name = str(r.repositoryName, `${path}.repositoryName`);
+  // Missing is not absent: "aws ecr describe-repositories" prints no policy, and reading that as "no
+  // policy" would call a public repository clean.
+  if (!("policyText" in r)) {
+    throw new ConfigInputError(
+      `${path}.policyText`,
+      `missing for repository ${name}: record its policy ("aws ecr get-repository-policy"), or null when it has none`,
+    );
+  }
   return {
-    name: str(r.repositoryName, `${path}.repositoryName`),
+    name,
     arn: str(r.repositoryArn, `${path}.repositoryArn`),
     imageTagMutability: typeof r.imageTagMutability === "string" ? r.imageTagMutability : "MUTABLE",
     scanOnPush: isObj(scanning) && scanning.scanOnPush === true,
     policyText: r.policyText ?? null,
   };
+}
+
+function uniqueRepositories(repositories: readonly SnapshotRepository[]): SnapshotRepository[] {
+  const seen = new Map<string, number>();
+  repositories.forEach((repository, i) => {
+    const first = seen.get(repository.name);
+    if (first !== undefined) {
+      throw new ConfigInputError(
+        `snapshot.ecr.repositories[${i}]`,
+        `has the same repositoryName as snapshot.ecr.repositories[${first}]: ${repository.name}`,
+      );
+    }
+    seen.set(repository.name, i);
+  });
+  return [...repositories];
 }
 
 /**
@@ -118,8 +142,8 @@ export function parseSnapshot(raw: unknown): AccountSnapshot {
         "snapshot.ecr.registryScanningConfiguration",
       ),
       registryPolicy: section.registryPolicy ?? null,
-      repositories: repositories.map((r: unknown, i: number) =>
-        repositoryOf(r, `snapshot.ecr.repositories[${i}]`),
+      repositories: uniqueRepositories(
+        repositories.map((r: unknown, i: number) => repositoryOf(r, `snapshot.ecr.repositories[${i}]`)),
       ),
     },
   };

@@ -12,48 +12,16 @@ import { accountItems } from "../../shared/account/items.js";
 import { ALL_READERS } from "../../shared/account/readers.js";
 import { parseSnapshot, SnapshotAccountFacts } from "../../shared/account/snapshot.js";
 import { ClientFactory } from "../../shared/aws/clients.js";
-import type { Evaluation } from "../../shared/config/evaluation.js";
-import type { ConfigurationItem } from "../../shared/config/item.js";
 import { createConfigRuleHandler } from "../../shared/runtime/handler.js";
 import { silentLogger } from "../../shared/runtime/logger.js";
-import { changeEvent } from "../support/events.js";
+import type { Rule } from "../../shared/runtime/rule.js";
+import { deployedPackRows, type PackRow, sortedRows } from "../support/pack-run.js";
 
 const EXAMPLE = new URL("../../examples/account-snapshot.json", import.meta.url);
 
 function collector() {
   let text = "";
   return { sink: { write: (chunk: string) => (text += chunk) }, text: () => text };
-}
-
-/** The notification form of a normalized item, as Config would send it. */
-function notification(item: ConfigurationItem): Record<string, unknown> {
-  return {
-    relatedEvents: [],
-    relationships: [],
-    configuration: item.configuration,
-    supplementaryConfiguration: {},
-    tags: {},
-    configurationItemVersion: "1.3",
-    configurationItemCaptureTime: item.captureTime.toISOString(),
-    configurationStateId: 1,
-    awsAccountId: item.accountId,
-    configurationItemStatus: item.status,
-    resourceType: item.resourceType,
-    resourceId: item.resourceId,
-    resourceName: item.resourceName ?? null,
-    ARN: item.arn ?? null,
-    awsRegion: item.region,
-    availabilityZone: "Not Applicable",
-    configurationStateMd5Hash: "",
-  };
-}
-
-interface Row {
-  configRuleName: string;
-  complianceResourceType: string;
-  complianceResourceId: string;
-  complianceType: string;
-  annotation?: string;
 }
 
 describe("ecr-access-rules scan", () => {
@@ -63,16 +31,9 @@ describe("ecr-access-rules scan", () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("gives the same verdicts as the change-triggered handlers for every resource of the example account", async () => {
+  it("gives exactly what the deployed pack holds after a periodic run and one change per resource (example account)", async () => {
+    // Prepare
     const snapshot = parseSnapshot(JSON.parse(readFileSync(EXAMPLE, "utf8")));
-    const out = collector();
-    const status = await main(["scan", "--snapshot", EXAMPLE.pathname, "--json"], {
-      stdout: out.sink,
-      stderr: collector().sink,
-    });
-    const scanned: Row[] = JSON.parse(out.text()).evaluations;
-    expect(status).to.equal(1);
-
     const region = snapshot.ecr?.region ?? "us-east-1";
     const accountId = "111122223333";
     const items = await accountItems(new SnapshotAccountFacts(snapshot), {
@@ -82,10 +43,8 @@ describe("ecr-access-rules scan", () => {
       captureTime: new Date("2026-11-20T10:00:00.000Z"),
       resourceTypes: new Set(RULES.flatMap((rule) => rule.resourceTypes)),
     });
-    const fromHandlers: Row[] = [];
-    for (const rule of RULES) {
-      const put: Evaluation[] = [];
-      const handler = createConfigRuleHandler(rule, ALL_READERS, {
+    const handlerOf = (rule: Rule) =>
+      createConfigRuleHandler(rule, ALL_READERS, {
         clients: new ClientFactory({
           endpoint: "http://127.0.0.1:9",
           credentials: { accessKeyId: "x", secretAccessKey: "x" },
@@ -93,49 +52,20 @@ describe("ecr-access-rules scan", () => {
         logger: silentLogger,
         assumeRoleName: undefined,
         facts: () => new SnapshotAccountFacts(snapshot),
-        reporter: () => ({
-          report: async (evaluations) => {
-            put.push(...evaluations);
-          },
-        }),
+        reporter: () => ({ report: async () => {} }),
       });
-      for (const item of items.filter((i) => rule.resourceTypes.includes(i.resourceType))) {
-        await handler(changeEvent(notification(item), { region, accountId, ruleName: rule.name }));
-      }
-      // A group's change also re-evaluates its members; the scan evaluates each user once, on its own.
-      const own = put.filter(
-        (e, i) =>
-          items.some((item) => item.resourceId === e.ComplianceResourceId) &&
-          put.findIndex((o) => o.ComplianceResourceId === e.ComplianceResourceId) === i,
-      );
-      for (const e of own) {
-        fromHandlers.push({
-          configRuleName: rule.name,
-          complianceResourceType: e.ComplianceResourceType,
-          complianceResourceId: e.ComplianceResourceId,
-          complianceType: e.ComplianceType,
-          ...(e.Annotation === undefined ? {} : { annotation: e.Annotation }),
-        });
-      }
-    }
-    const strip = (rows: Row[]) =>
-      rows
-        .map(
-          ({ configRuleName, complianceResourceType, complianceResourceId, complianceType, annotation }) => ({
-            configRuleName,
-            complianceResourceType,
-            complianceResourceId,
-            complianceType,
-            annotation,
-          }),
-        )
-        .sort((a, b) =>
-          `${a.configRuleName}|${a.complianceResourceId}`.localeCompare(
-            `${b.configRuleName}|${b.complianceResourceId}`,
-          ),
-        );
+    // Act
+    const out = collector();
+    const status = await main(["scan", "--snapshot", EXAMPLE.pathname, "--json"], {
+      stdout: out.sink,
+      stderr: collector().sink,
+    });
+    const fromPack = await deployedPackRows(RULES, items, handlerOf, { region, accountId });
+    // Assess
+    const scanned: PackRow[] = JSON.parse(out.text()).evaluations;
+    expect(status).to.equal(1);
     expect(scanned.length).to.be.greaterThan(40);
-    expect(strip(scanned)).to.deep.equal(strip(fromHandlers));
+    expect(sortedRows(scanned)).to.deep.equal(fromPack);
   });
 
   it("prints a summary table, then each NON_COMPLIANT resource with its annotation", async () => {
@@ -165,7 +95,7 @@ describe("ecr-access-rules scan", () => {
       ],
       { stdout: out.sink, stderr: collector().sink },
     );
-    const rows: Row[] = JSON.parse(out.text()).evaluations;
+    const rows: PackRow[] = JSON.parse(out.text()).evaluations;
     expect(rows.length).to.be.greaterThan(0);
     expect(new Set(rows.map((r) => r.configRuleName))).to.deep.equal(
       new Set(["ecr-repository-policy-trusted"]),

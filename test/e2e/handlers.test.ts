@@ -17,11 +17,15 @@ import {
   RemoveUserFromGroupCommand,
 } from "@aws-sdk/client-iam";
 import { expect } from "chai";
+import { main } from "../../cli/main.js";
 import { rule as policyRule } from "../../rules/ecr-iam-policy-no-unscoped-write/rule.js";
 import { rule as principalRule } from "../../rules/ecr-iam-principal-write-authorized/rule.js";
 import { rule as integrityRule } from "../../rules/ecr-repository-image-integrity/rule.js";
 import { rule as trustRule } from "../../rules/ecr-repository-policy-trusted/rule.js";
+import { RULES } from "../../rules/index.js";
+import { accountItems } from "../../shared/account/items.js";
 import { ALL_READERS } from "../../shared/account/readers.js";
+import { ApiAccountFacts } from "../../shared/account/sources.js";
 import { ClientFactory } from "../../shared/aws/clients.js";
 import type { Evaluation } from "../../shared/config/evaluation.js";
 import { createConfigRuleHandler, type HandlerResult } from "../../shared/runtime/handler.js";
@@ -44,6 +48,7 @@ import {
   startConfigGap,
   startMoto,
 } from "../support/moto.js";
+import { deployedPackRows, type PackRow, sortedRows } from "../support/pack-run.js";
 
 const CAPTURE_TIME = "2026-11-20T10:00:00.000Z";
 const BULK_USERS = 120;
@@ -147,6 +152,53 @@ describe("e2e: rule handlers against moto", function () {
   });
   after(async () => {
     await moto?.stop();
+  });
+
+  describe("the whole pack", () => {
+    it("scan --live gives exactly what the deployed pack holds after a periodic run and one change per resource", async () => {
+      // Prepare: the account, and a stand-in for the Config calls moto lacks (no earlier evaluations).
+      await freshAccount();
+      const gap = await startConfigGap(emulator().endpoint, { evaluated: () => [] });
+      try {
+        const target = { accountId: MOTO_ACCOUNT, region: MOTO_REGION, partition: "aws" };
+        const live = new ApiAccountFacts(
+          new ClientFactory({ endpoint: emulator().endpoint, credentials: MOTO_CREDENTIALS }),
+          target,
+          ALL_READERS,
+        );
+        const items = await accountItems(live, {
+          ...target,
+          captureTime: new Date(CAPTURE_TIME),
+          resourceTypes: new Set(RULES.flatMap((rule) => rule.resourceTypes)),
+        });
+        // Act
+        const fromPack = await deployedPackRows(
+          RULES,
+          items,
+          (rule) => handlerFor(rule, gap.endpoint).handler,
+          {
+            region: MOTO_REGION,
+            accountId: MOTO_ACCOUNT,
+          },
+        );
+        let printed = "";
+        const status = await main(
+          ["scan", "--live", "--region", MOTO_REGION, "--json"],
+          {
+            stdout: { write: (text: string) => (printed += text) },
+            stderr: { write: () => true },
+          },
+          { clientConfig: { endpoint: emulator().endpoint, credentials: MOTO_CREDENTIALS } },
+        );
+        // Assess
+        expect(status).to.equal(1);
+        const scanned: PackRow[] = JSON.parse(printed).evaluations;
+        expect(scanned.length).to.be.greaterThan(BULK_USERS);
+        expect(sortedRows(scanned)).to.deep.equal(fromPack);
+      } finally {
+        await gap.stop();
+      }
+    });
   });
 
   describe("ecr-iam-policy-no-unscoped-write", () => {

@@ -844,6 +844,33 @@ describe("ecr-iam-principal-write-authorized", () => {
    * own policy, or push to their own repositories. Read as literal text, the variable would match no ARN
    * and the rule would wrongly report COMPLIANT ("holds no sensitive ECR action").
    */
+  describe("input that cannot be read", () => {
+    it("gives one unreadable principal its own NON_COMPLIANT and still judges every other one in a sweep", async () => {
+      // Prepare: alice's group is missing from the snapshot; broken's inline policy is malformed.
+      const page = accountPage([
+        user("alice", { groups: [PUSHERS] }),
+        role("broken", { inline: { bad: policy({ Effect: "Permit", Action: PUSH, Resource: "*" }) } }),
+        role("team-a-ci", { inline: { push: PUSH_TEAM_A } }),
+      ]);
+      const groups = page.GroupDetailList;
+      const incomplete = { ...page, GroupDetailList: Array.isArray(groups) ? groups.slice(0, 0) : [] };
+      const iamFacts = new SnapshotIamFacts(authorizationDetails([incomplete]));
+      // Act
+      const facts = factsFor({ iam: () => iamFacts, evaluatedResources: async () => undefined });
+      const results = await sweepVerdicts(rule, contextFor(facts));
+      // Assess
+      const byId = new Map(results.map((r) => [r.resourceId, r.verdict]));
+      expect(byId.get(principalId("user", "alice"))).to.deep.include({ compliance: "NON_COMPLIANT" });
+      expect(byId.get(principalId("user", "alice"))?.annotation).to.equal(
+        "User alice: group pushers could not be read: it is not in the account",
+      );
+      expect(byId.get(principalId("role", "broken"))?.annotation).to.match(
+        /^Role broken: inline policy bad could not be read: Statement\[0\]\.Effect/u,
+      );
+      expect(byId.get(principalId("role", "team-a-ci"))?.compliance).to.equal("COMPLIANT");
+    });
+  });
+
   describe("policy variables in Resource", () => {
     it(`returns NON_COMPLIANT when a user may iam:PutUserPolicy on user/\${aws:username} (itself)`, async () => {
       const selfService = allowIam(

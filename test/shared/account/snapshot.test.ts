@@ -34,14 +34,43 @@ describe("account snapshots", () => {
     expect(details.principals[1]?.inline[0]?.document).to.be.a("string");
   });
 
-  it("merges pages, a later page's entry replacing an earlier one with the same ARN", () => {
+  it("merges pages", () => {
     const snapshot = parseSnapshot({
-      authorizationDetails: [
-        { RoleDetailList: [role("a", PUSH), role("b", PUSH)] },
-        { RoleDetailList: [{ ...role("b", PUSH), Path: "/moved/" }], GroupDetailList: [] },
-      ],
+      authorizationDetails: [{ RoleDetailList: [role("a", PUSH)] }, { RoleDetailList: [role("b", PUSH)] }],
     });
-    expect(snapshot.iam.principals.map((p) => `${p.name}${p.path}`)).to.deep.equal(["a/", "b/moved/"]);
+    expect(snapshot.iam.principals.map((p) => p.name)).to.deep.equal(["a", "b"]);
+  });
+
+  it("rejects two records with the same ARN, naming both", () => {
+    expect(() =>
+      parseSnapshot({
+        authorizationDetails: [
+          { RoleDetailList: [role("a", PUSH), role("b", PUSH)] },
+          { RoleDetailList: [{ ...role("b", PUSH), Path: "/moved/" }], GroupDetailList: [] },
+        ],
+      }),
+    ).to.throw(
+      ConfigInputError,
+      /pages\[1\]\.RoleDetailList\[0\]: has the same ARN as pages\[0\]\.RoleDetailList\[1\]/u,
+    );
+  });
+
+  it("rejects a repository listed without policyText (missing is not absent), and duplicate names", () => {
+    const repository = {
+      repositoryName: "api",
+      repositoryArn: "arn:aws:ecr:us-east-1:111122223333:repository/api",
+    };
+    expect(() => parseSnapshot({ ecr: { region: "us-east-1", repositories: [repository] } })).to.throw(
+      ConfigInputError,
+      /snapshot\.ecr\.repositories\[0\]\.policyText: missing for repository api/u,
+    );
+    const recorded = { ...repository, policyText: null };
+    expect(() =>
+      parseSnapshot({ ecr: { region: "us-east-1", repositories: [recorded, recorded] } }),
+    ).to.throw(
+      ConfigInputError,
+      /repositories\[1\]: has the same repositoryName as snapshot\.ecr\.repositories\[0\]: api/u,
+    );
   });
 
   it("takes a JSON list as a list of pages", () => {
