@@ -63,21 +63,33 @@ export interface ScanOptions {
   readonly progressThreshold?: number;
 }
 
-/** Splits `--parameters` into each rule's raw parameters, rejecting names no selected rule takes. */
+/** `executionRoleName` picks the role a deployed rule assumes; a scan reads the account of its credentials. */
+function refuseExecutionRole(parameters: Obj, where: string): void {
+  if ("executionRoleName" in parameters) {
+    throw new RuleParameterError(
+      where,
+      "scan does not assume roles: it reads the account of the credentials it runs with (choose them with the AWS_PROFILE or AWS_* environment variables)",
+    );
+  }
+}
+
+/**
+ * Splits `--parameters` into each rule's raw parameters, rejecting names no selected rule takes (a
+ * rule-name key of a rule `--rules` left out is accepted and unused).
+ */
 export function parametersByRule(raw: unknown, rules: readonly Rule[]): Map<string, Obj> {
   if (!isObj(raw)) throw new RuleParameterError("--parameters", "must be a JSON object");
+  refuseExecutionRole(raw, "executionRoleName");
   const shared: Record<string, unknown> = {};
   const own = new Map<string, Obj>();
   for (const [key, value] of Object.entries(raw)) {
     const rule = rules.find((r) => r.name === key);
     if (rule !== undefined) {
       if (!isObj(value)) throw new RuleParameterError(key, "must be an object of that rule's parameters");
+      refuseExecutionRole(value, `${key}.executionRoleName`);
       own.set(key, value);
-    } else if (RULES.some((r) => r.name === key)) {
-    } else {
-      const takers = rules.filter(
-        (r) => r.parameters.some((p) => p.name === key) || key === "executionRoleName",
-      );
+    } else if (!RULES.some((r) => r.name === key)) {
+      const takers = rules.filter((r) => r.parameters.some((p) => p.name === key));
       if (takers.length === 0) {
         throw new RuleParameterError(
           key,

@@ -260,6 +260,7 @@ export const rule = defineRule({
   resourceTypes: RESOURCE_TYPES,
   permissions: [
     "config:GetComplianceDetailsByConfigRule",
+    "config:ListDiscoveredResources",
     "iam:GetAccountAuthorizationDetails",
     "iam:GetGroup",
     "iam:GetGroupPolicy",

@@ -17,10 +17,16 @@ export interface AccountFacts {
   /** The IAM facts of this account (IAM is global). */
   iam(): IamFacts;
   /**
-   * The resources a Config rule holds evaluations for (`GetComplianceDetailsByConfigRule`), so a sweep can
-   * mark those that no longer exist NOT_APPLICABLE. `undefined` when they cannot be known (a snapshot).
+   * The resources of `resourceTypes` a Config rule may hold evaluations for, so a sweep can mark those
+   * that no longer exist NOT_APPLICABLE: the rule's own evaluations (`GetComplianceDetailsByConfigRule`),
+   * or — for a rule name over that API's 64 characters, as an organization rule's can be — the resources
+   * Config recorded as deleted (`ListDiscoveredResources`). `undefined` when they cannot be known (a
+   * snapshot).
    */
-  evaluatedResources(ruleName: string): Promise<readonly EvaluatedResource[] | undefined>;
+  evaluatedResources(
+    ruleName: string,
+    resourceTypes: readonly string[],
+  ): Promise<readonly EvaluatedResource[] | undefined>;
   /** Drops every cached fact, so the next read asks the source again (a periodic run reads fresh). */
   invalidate?(): void;
 }

@@ -6,8 +6,11 @@
 import {
   GetComplianceDetailsByConfigRuleCommand,
   type GetComplianceDetailsByConfigRuleCommandOutput,
+  ListDiscoveredResourcesCommand,
+  type ListDiscoveredResourcesCommandOutput,
 } from "@aws-sdk/client-config-service";
 import type { ClientFactory, ClientTarget } from "../aws/clients.js";
+import { isResourceType } from "../config/trigger.js";
 import { AccountReadError, EcrAccessRulesError } from "../errors.js";
 import type { FactKind } from "../runtime/rule.js";
 import type { EcrFacts } from "./ecr.js";
@@ -73,10 +76,13 @@ export class ApiAccountFacts implements AccountFacts {
     this.byRegion.clear();
   }
 
-  async evaluatedResources(ruleName: string): Promise<readonly EvaluatedResource[] | undefined> {
-    // GetComplianceDetailsByConfigRule takes rule names of at most 64 characters; a longer name (an
-    // organization rule's member name can be) cannot be asked about.
-    if (ruleName.length > 64) return undefined;
+  async evaluatedResources(
+    ruleName: string,
+    resourceTypes: readonly string[],
+  ): Promise<readonly EvaluatedResource[] | undefined> {
+    // GetComplianceDetailsByConfigRule takes rule names of at most 64 characters; for a longer name (an
+    // organization rule's member name can be), the resources Config recorded as deleted stand in.
+    if (ruleName.length > 64) return this.deletedResources(resourceTypes);
     const config = this.factory.config(this.target);
     const out: EvaluatedResource[] = [];
     let nextToken: string | undefined;
@@ -104,6 +110,46 @@ export class ApiAccountFacts implements AccountFacts {
       }
       nextToken = page.NextToken;
     } while (nextToken);
+    return out;
+  }
+
+  /** The resources of `resourceTypes` that Config has recorded as deleted. */
+  private async deletedResources(resourceTypes: readonly string[]): Promise<EvaluatedResource[]> {
+    const config = this.factory.config(this.target);
+    const out: EvaluatedResource[] = [];
+    for (const resourceType of resourceTypes) {
+      if (!isResourceType(resourceType))
+        throw new AccountReadError(`${resourceType}: not a Config resource type`);
+      const seen = new Set<string>();
+      let nextToken: string | undefined;
+      do {
+        let page: ListDiscoveredResourcesCommandOutput;
+        try {
+          page = await config.send(
+            new ListDiscoveredResourcesCommand({
+              resourceType,
+              includeDeletedResources: true,
+              limit: 100,
+              ...(nextToken === undefined ? {} : { nextToken }),
+            }),
+          );
+        } catch (error) {
+          const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          throw new AccountReadError(`config:ListDiscoveredResources for ${resourceType} failed: ${reason}`, {
+            cause: error,
+          });
+        }
+        for (const found of page.resourceIdentifiers ?? []) {
+          if (found.resourceDeletionTime === undefined || found.resourceId === undefined) continue;
+          out.push({ resourceType, resourceId: found.resourceId });
+        }
+        nextToken = page.nextToken;
+        if (nextToken !== undefined && seen.has(nextToken)) {
+          throw new AccountReadError(`config:ListDiscoveredResources returned the same nextToken twice`);
+        }
+        if (nextToken !== undefined) seen.add(nextToken);
+      } while (nextToken);
+    }
     return out;
   }
 }

@@ -138,7 +138,8 @@ export type FetchedItem =
 
 const RESOURCE_TYPES: ReadonlySet<string> = new Set(Object.values(ResourceType));
 
-function isResourceType(value: string): value is ResourceType {
+/** Whether `value` is a resource type Config knows (the SDK's `ResourceType` names). */
+export function isResourceType(value: string): value is ResourceType {
   return RESOURCE_TYPES.has(value);
 }
 

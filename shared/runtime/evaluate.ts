@@ -119,7 +119,7 @@ function sweepFacts(facts: AccountFacts): AccountFacts {
       return iam;
     },
     ecr: (region) => facts.ecr(region),
-    evaluatedResources: (ruleName) => facts.evaluatedResources(ruleName),
+    evaluatedResources: (ruleName, types) => facts.evaluatedResources(ruleName, types),
   };
 }
 
@@ -130,7 +130,7 @@ async function onSchedule(rule: Rule, time: Date, env: RunEnv): Promise<Resource
   const results = await pendingVerdicts(await rule.sweep(context), context, time);
   if (rule.vanished === undefined) return results;
   const present = new Set(results.map((r) => `${r.resourceType}|${r.resourceId}`));
-  const evaluated = (await env.facts.evaluatedResources(env.scope.ruleName)) ?? [];
+  const evaluated = (await env.facts.evaluatedResources(env.scope.ruleName, rule.resourceTypes)) ?? [];
   for (const resource of evaluated) {
     if (!rule.resourceTypes.includes(resource.resourceType)) continue;
     if (present.has(`${resource.resourceType}|${resource.resourceId}`)) continue;

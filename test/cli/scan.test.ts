@@ -113,6 +113,21 @@ describe("ecr-access-rules scan", () => {
       /trustedAccounts: no selected rule takes it/,
     ],
     [
+      "an execution role (a scan reads the account of its credentials)",
+      ["--live", "--region", "us-east-1", "--parameters", '{"executionRoleName":"audit"}'],
+      /executionRoleName: scan does not assume roles/,
+    ],
+    [
+      "an execution role given to one rule",
+      [
+        "--snapshot",
+        "x.json",
+        "--parameters",
+        '{"ecr-repository-policy-trusted":{"executionRoleName":"audit"}}',
+      ],
+      /ecr-repository-policy-trusted\.executionRoleName: scan does not assume roles/,
+    ],
+    [
       "a bad parameter value",
       ["--snapshot", "x.json", "--parameters", '{"trustedAccountIds":"12"}'],
       /trustedAccountIds: entry 1 "12"/,

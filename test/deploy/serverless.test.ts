@@ -598,6 +598,7 @@ function historyItem(item: Record<string, unknown>): Record<string, unknown> {
 function serveAccount(fake: FakeAws): void {
   fake.on("config", "PutEvaluations", () => ok({ FailedEvaluations: [] }));
   fake.on("config", "GetComplianceDetailsByConfigRule", () => ok({ EvaluationResults: [] }));
+  fake.on("config", "ListDiscoveredResources", () => ok({ resourceIdentifiers: [] }));
   fake.on("config", "GetResourceConfigHistory", ({ input }) => {
     const item = Object.values(ITEMS).find((i) => i.resourceId === input.resourceId);
     return item === undefined
@@ -679,6 +680,15 @@ function scenarios(rule: Rule): Scenario[] {
     out.push({
       label: "periodic",
       event: scheduledEvent({ accountId: account, ruleName: rule.name, resultToken: "token" }),
+    });
+    // An organization rule's deployed name can pass the 64 characters GetComplianceDetailsByConfigRule takes.
+    out.push({
+      label: "periodic, long organization rule name",
+      event: scheduledEvent({
+        accountId: account,
+        ruleName: `OrgConfigRule-${rule.name}-${"x".repeat(40)}`,
+        resultToken: "token",
+      }),
     });
   }
   return out;

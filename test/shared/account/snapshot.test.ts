@@ -7,7 +7,7 @@ import { ApiAccountFacts } from "../../../shared/account/sources.js";
 import { ClientFactory } from "../../../shared/aws/clients.js";
 import { ConfigInputError } from "../../../shared/config/read.js";
 import { failureOf } from "../../support/failure.js";
-import { FakeAws } from "../../support/fake-aws.js";
+import { FakeAws, ok } from "../../support/fake-aws.js";
 
 const PUSH = {
   Version: "2012-10-17",
@@ -111,8 +111,24 @@ describe("account snapshots", () => {
 });
 
 describe("earlier evaluations through the API", () => {
-  it("does not ask Config about a rule name longer than its 64-character limit", async () => {
+  it("asks for deleted resources instead for a rule name longer than the 64-character limit", async () => {
     const fake = await FakeAws.start();
+    fake.on("config", "ListDiscoveredResources", (request) =>
+      ok({
+        resourceIdentifiers:
+          request.input.resourceType === "AWS::IAM::Role"
+            ? [
+                { resourceType: "AWS::IAM::Role", resourceId: "AROALIVE", resourceName: "live" },
+                {
+                  resourceType: "AWS::IAM::Role",
+                  resourceId: "AROAGONE",
+                  resourceName: "gone",
+                  resourceDeletionTime: 1_763_632_800,
+                },
+              ]
+            : [],
+      }),
+    );
     try {
       const factory = new ClientFactory({
         endpoint: fake.endpoint,
@@ -127,8 +143,15 @@ describe("earlier evaluations through the API", () => {
         },
         {},
       );
-      expect(await facts.evaluatedResources(`OrgConfigRule-${"x".repeat(60)}`)).to.equal(undefined);
-      expect(fake.requests).to.have.length(0);
+      const found = await facts.evaluatedResources(`OrgConfigRule-${"x".repeat(60)}`, [
+        "AWS::IAM::User",
+        "AWS::IAM::Role",
+      ]);
+      expect(found).to.deep.equal([{ resourceType: "AWS::IAM::Role", resourceId: "AROAGONE" }]);
+      expect(fake.calls("GetComplianceDetailsByConfigRule")).to.have.length(0);
+      expect(fake.calls("ListDiscoveredResources").map((c) => c.input.includeDeletedResources)).to.deep.equal(
+        [true, true],
+      );
     } finally {
       await fake.stop();
     }
