@@ -1,5 +1,5 @@
 /**
- * Synthetic account snapshots for benchmarking `scan --snapshot` (SPEC §7): one page of
+ * Synthetic account snapshots for benchmarking `scan --snapshot` (docs/command-line.md#the-snapshot-format): one page of
  * `GetAccountAuthorizationDetails` (PascalCase, as the AWS CLI prints it) plus the snapshot's `ecr`
  * section, at any size, from a seeded PRNG so that the same options give the same file.
  *
@@ -135,7 +135,7 @@ const OTHER_ACTIONS = [
   "cloudwatch:PutMetricData",
   "sts:AssumeRole",
 ];
-/** IAM actions that let a principal change its own permissions (SPEC §5), by principal kind. */
+/** IAM actions that let a principal change its own permissions (docs/policy-semantics.md#self-escalation), by principal kind. */
 const SELF_ESCALATION = {
   role: ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary"],
   user: ["iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:AddUserToGroup"],

@@ -1,5 +1,5 @@
 /**
- * `ecr-access-rules evaluate --rule NAME --event FILE` (SPEC §7): runs one rule on one Config event through
+ * `ecr-access-rules evaluate --rule NAME --event FILE` (docs/command-line.md#evaluate): runs one rule on one Config event through
  * the same code path as the Lambda handler and prints the evaluations it would put, calling no
  * `PutEvaluations`. Facts the event does not carry come from AWS (default credential chain, read-only
  * calls) or from `--snapshot FILE`.
@@ -36,7 +36,7 @@ Options:
 Exit status: 0 no NON_COMPLIANT evaluation, 1 some, 2 bad input or a failed read.
 `;
 
-/** One evaluation in `--json` output (SPEC §7). */
+/** One evaluation in `--json` output (docs/command-line.md#evaluate). */
 export interface EvaluationJson {
   readonly complianceResourceType: string;
   readonly complianceResourceId: string;

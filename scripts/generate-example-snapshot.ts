@@ -1,6 +1,6 @@
 /**
  * Writes `examples/account-snapshot.json`: the example account that `ecr-access-rules scan --snapshot` reads
- * (SPEC §7). It is one page of `aws iam get-account-authorization-details` as the AWS CLI prints it
+ * (docs/command-line.md#the-snapshot-format). It is one page of `aws iam get-account-authorization-details` as the AWS CLI prints it
  * (PascalCase fields, policy documents decoded into JSON objects) plus the snapshot's `ecr` section.
  *
  * The account (111122223333, partition `aws`, region us-east-1) holds a few dozen principals chosen to

@@ -1,5 +1,5 @@
 /**
- * ecr-iam-policy-no-unscoped-write (SPEC §5): a customer managed policy's default version must not grant
+ * ecr-iam-policy-no-unscoped-write (docs/rules.md#ecr-iam-policy-no-unscoped-write): a customer managed policy's default version must not grant
  * any sensitive ECR action on all repositories.
  */
 import { compliant, nonCompliant, notApplicable, type Verdict } from "../../shared/config/evaluation.js";

@@ -1,5 +1,5 @@
 /**
- * ecr-iam-principal-write-authorized (SPEC §5): a user's, role's or group's effective ECR access — its
+ * ecr-iam-principal-write-authorized (docs/rules.md#ecr-iam-principal-write-authorized): a user's, role's or group's effective ECR access — its
  * inline and attached policies, for a user its groups' too, within its permissions boundary — may hold
  * sensitive actions only when the principal is authorized.
  */

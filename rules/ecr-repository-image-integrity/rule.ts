@@ -1,5 +1,5 @@
 /**
- * ecr-repository-image-integrity (SPEC §5): built images cannot be replaced unseen — tags are immutable
+ * ecr-repository-image-integrity (docs/rules.md#ecr-repository-image-integrity): built images cannot be replaced unseen — tags are immutable
  * and images are scanned on push or continuously.
  */
 import type { RegistryScanning, RepositoryFacts } from "../../shared/account/ecr.js";

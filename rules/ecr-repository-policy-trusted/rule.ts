@@ -1,6 +1,6 @@
 /**
- * ecr-repository-policy-trusted (SPEC §5): a repository policy (`AWS::ECR::Repository`) or the registry
- * policy (`AWS::ECR::RegistryPolicy`) admits only trusted accounts, organizations and principals (SPEC §4).
+ * ecr-repository-policy-trusted (docs/rules.md#ecr-repository-policy-trusted): a repository policy (`AWS::ECR::Repository`) or the registry
+ * policy (`AWS::ECR::RegistryPolicy`) admits only trusted accounts, organizations and principals (docs/policy-semantics.md#resource-policy-analysis).
  */
 
 import { assertNever } from "../../shared/assert-never.js";

@@ -1,5 +1,5 @@
 /**
- * An account snapshot (SPEC §7): the output of `aws iam get-account-authorization-details` plus an optional
+ * An account snapshot (docs/command-line.md#the-snapshot-format): the output of `aws iam get-account-authorization-details` plus an optional
  * `ecr` section — the facts `scan --snapshot` and `evaluate --snapshot` read instead of calling AWS.
  *
  * The `ecr` section (documented in the README):

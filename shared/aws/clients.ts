@@ -37,7 +37,7 @@ export class ApiCallCounter {
     this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
   }
 
-  /** The counts since `since` (a snapshot taken earlier), or in total. */
+  /** A copy of the counts so far; {@link ApiCallCounter.difference} of two copies gives the calls between them. */
   snapshot(): ReadonlyMap<string, number> {
     return new Map(this.counts);
   }

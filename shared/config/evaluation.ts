@@ -1,5 +1,5 @@
 /**
- * Verdicts (what a rule decides) and evaluations (what Config is told), SPEC §6.
+ * Verdicts (what a rule decides) and evaluations (what Config is told) (docs/config-contract.md#putevaluations).
  */
 
 export type ComplianceType = "COMPLIANT" | "NON_COMPLIANT" | "NOT_APPLICABLE";

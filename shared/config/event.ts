@@ -1,5 +1,5 @@
 /**
- * The Lambda event AWS Config sends a custom rule (SPEC §6), parsed once: `invokingEvent` and
+ * The Lambda event AWS Config sends a custom rule (docs/config-contract.md#the-event), parsed once: `invokingEvent` and
  * `ruleParameters` are JSON strings; `ruleParameters` may be absent or `{}`.
  */
 import { assertNever } from "../assert-never.js";

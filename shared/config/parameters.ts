@@ -1,5 +1,5 @@
 /**
- * Rule parameters (SPEC §5): declared per rule, validated before anything else. List parameters are
+ * Rule parameters (docs/rules.md#parameters): declared per rule, validated before anything else. List parameters are
  * comma-separated strings (a JSON list of strings is accepted too). An unknown name or a bad value fails
  * the invocation with a {@link RuleParameterError} naming the parameter.
  */
@@ -32,7 +32,7 @@ export interface ParameterDefinition {
   readonly defaultValue?: boolean;
 }
 
-/** Every rule also accepts this one (SPEC §6): the role to assume in the event's account. */
+/** Every rule also accepts this one: the role to assume in the event's account. */
 export const EXECUTION_ROLE_NAME = {
   name: "executionRoleName",
   kind: "roleName",

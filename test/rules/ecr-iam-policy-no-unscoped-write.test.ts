@@ -1,5 +1,5 @@
 /**
- * ecr-iam-policy-no-unscoped-write (SPEC §5): the scenarios of the rule's README, walked as one table.
+ * ecr-iam-policy-no-unscoped-write: the scenarios of the rule's README, walked as one table.
  *
  * Each row is a customer managed policy item in the notification form. An object `document` goes into the
  * item the way AWS Config delivers it (JSON text, URL-encoded); a string `document` goes in verbatim, so a

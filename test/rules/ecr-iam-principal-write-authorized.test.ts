@@ -1,5 +1,5 @@
 /**
- * ecr-iam-principal-write-authorized (SPEC §5): the scenarios of the rule's README, walked as one table.
+ * ecr-iam-principal-write-authorized: the scenarios of the rule's README, walked as one table.
  *
  * Each row describes an account the way `GetAccountAuthorizationDetails` returns it (PascalCase, documents
  * URL-encoded): the principal under test, the groups it belongs to and the managed policies they use. AWS

@@ -1,5 +1,5 @@
 /**
- * ecr-repository-image-integrity (SPEC §5): tags are immutable and images are scanned on push or
+ * ecr-repository-image-integrity: tags are immutable and images are scanned on push or
  * continuously. The scenario table below is numbered exactly as the rule's README "Scenarios" section.
  *
  * AWS facts the rows rely on:

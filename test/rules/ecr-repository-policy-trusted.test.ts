@@ -1,5 +1,5 @@
 /**
- * ecr-repository-policy-trusted (SPEC §4, §5): one scenario table, walked by one loop. The numbers are the
+ * ecr-repository-policy-trusted: one scenario table, walked by one loop. The numbers are the
  * numbers of the "Scenarios" list in rules/ecr-repository-policy-trusted/README.md.
  *
  * Every row goes through the rule as Config's runtime calls it: a notification-form item, normalized, then
@@ -516,7 +516,7 @@ const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
-    // SPEC §4: a perimeter Deny "narrows every Allow for the actions it covers to the values it names".
+    // docs/policy-semantics.md#deny-statements-and-data-perimeters: a perimeter Deny "narrows every Allow for the actions it covers to the values it names".
     // Service requests carry aws:SourceAccount, so this Deny lets CodeBuild push for account 777788889999.
     // The same grant written as the Allow's own condition is scenario 18 (NON_COMPLIANT).
     scenario: 36,

@@ -129,7 +129,7 @@ export function scheduledEvent(options: EventOptions = {}): Record<string, unkno
   );
 }
 
-/** A copy of one of the sample files in test/fixtures/config-samples (copied from ../shared/config-samples). */
+/** A copy of one of the sample files in test/fixtures/config-samples (see its SOURCES.md). */
 export function sample(name: string): Record<string, unknown> {
   const text = readFileSync(new URL(`../fixtures/config-samples/${name}`, import.meta.url), "utf8");
   return JSON.parse(text) as Record<string, unknown>;

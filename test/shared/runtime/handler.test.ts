@@ -1,6 +1,6 @@
 /**
  * The real rule handlers, with the real AWS SDK clients pointed at a local fake of AWS (test/support/
- * fake-aws.ts): SPEC §6 end to end — events, items, oversized items, NOT_APPLICABLE, PutEvaluations
+ * fake-aws.ts): the Config contract (docs/config-contract.md) end to end — events, items, oversized items, NOT_APPLICABLE, PutEvaluations
  * batching, retries, TestMode, annotations, parameters, assumed roles, logs.
  */
 
@@ -102,7 +102,7 @@ describe("Config rule handler (real SDK, fake AWS endpoint)", () => {
     });
   }
 
-  describe("every sample event and item of ../shared/config-samples", () => {
+  describe("every sample event and item of test/fixtures/config-samples", () => {
     const iamSamples = [
       "aa-policy-validation-create-iam-policy.json",
       "aa-policy-validation-update-iam-policy.json",
