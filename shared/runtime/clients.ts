@@ -8,6 +8,7 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from "@aws-sdk/client-sts";
 import type { InitializeHandlerOptions, InitializeMiddleware, MetadataBearer } from "@smithy/types";
+import { clientSettings } from "../aws/client-settings.js";
 import { EcrAccessRulesError } from "../errors.js";
 
 /** Credentials as the SDK takes them. */
@@ -24,7 +25,7 @@ export type CredentialProvider = () => Promise<Credentials>;
 export interface BaseClientConfig {
   readonly endpoint?: string;
   readonly credentials?: Credentials | CredentialProvider;
-  /** The SDK's own attempts per call (the reporter retries `PutEvaluations` itself). */
+  /** The SDK's attempts per call (default: `clientSettings`'s); tests pass 1 to see faults at once. */
   readonly maxAttempts?: number;
 }
 
@@ -148,7 +149,7 @@ export class ClientFactory {
       region,
       ...(this.base.endpoint === undefined ? {} : { endpoint: this.base.endpoint }),
       ...(chosen === undefined ? {} : { credentials: chosen }),
-      ...(this.base.maxAttempts === undefined ? {} : { maxAttempts: this.base.maxAttempts }),
+      ...clientSettings({ maxAttempts: this.base.maxAttempts }),
     };
   }
 

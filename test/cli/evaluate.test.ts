@@ -126,7 +126,7 @@ describe("ecr-access-rules evaluate", () => {
           clients: new ClientFactory(clientConfig),
           logger: silentLogger,
           assumeRoleName: undefined,
-          reporter: (clients) => new PutEvaluationsReporter(clients.config, { sleep: async () => {} }),
+          reporter: (clients) => new PutEvaluationsReporter(clients.config),
         });
         await handler(event);
         const put = fake

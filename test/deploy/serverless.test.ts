@@ -705,7 +705,7 @@ async function actionsCalled(
       logger: silentLogger,
       assumeRoleName,
       defaultRegion: "us-east-1",
-      reporter: (clients) => new PutEvaluationsReporter(clients.config, { sleep: async () => {} }),
+      reporter: (clients) => new PutEvaluationsReporter(clients.config),
     });
     try {
       await handler(scenario.event);

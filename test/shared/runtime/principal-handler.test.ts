@@ -102,7 +102,7 @@ describe("ecr-iam-principal-write-authorized handler (real SDK, fake IAM and Con
       }),
       logger,
       assumeRoleName: undefined,
-      reporter: (clients) => new PutEvaluationsReporter(clients.config, { sleep: async () => {} }),
+      reporter: (clients) => new PutEvaluationsReporter(clients.config),
     });
   }
 

@@ -1,0 +1,54 @@
+/**
+ * The settings every AWS SDK client of this project is built with: how it retries and how long it waits.
+ *
+ * - Retries are the SDK's own, in `adaptive` mode: throttling, 5xx and network faults (a timeout included)
+ *   are retried with exponential backoff and full jitter, and after throttling the client also slows its
+ *   own sending rate (a token bucket kept per client; clients live for the container's life, so the rate
+ *   carries over between invocations). `DEFAULT_MAX_ATTEMPTS` attempts per call, the first included.
+ * - Waiting is bounded: `connectionTimeout` for the TCP/TLS connection, `requestTimeout` from sending the
+ *   request to the response's headers (an error, not just the SDK's default warning), and `socketTimeout`
+ *   for a response body that stops arriving.
+ *
+ * Worst case for one call that AWS never answers: 5 attempts of (5 s + 20 s), plus the backoff between them
+ * (at most 1 + 2 + 4 + 8 s after throttling), about 140 s: inside the 300 s Lambda timeout, so the
+ * invocation fails with an error that names the call, and Config retries it.
+ */
+import type { NodeHttpHandlerOptions } from "@smithy/types";
+
+/** Attempts per call, the first included. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+/** Milliseconds to establish a connection. */
+export const CONNECTION_TIMEOUT_MS = 5_000;
+/** Milliseconds from sending a request to the response's headers, and of silence while its body arrives. */
+export const REQUEST_TIMEOUT_MS = 20_000;
+
+export interface ClientSettingsOptions {
+  /** Attempts per call; default `DEFAULT_MAX_ATTEMPTS`. Tests that want a fault at once pass 1. */
+  readonly maxAttempts?: number | undefined;
+}
+
+/** The SDK client configuration fields `clientSettings` sets. */
+export interface ClientSettings {
+  readonly retryMode: "adaptive";
+  readonly maxAttempts: number;
+  readonly requestHandler: NodeHttpHandlerOptions;
+}
+
+/**
+ * The retry and timeout fields for an SDK v3 client's configuration.
+ *
+ * @example
+ * const config = new ConfigServiceClient({ region: "us-east-1", ...clientSettings() });
+ */
+export function clientSettings(options: ClientSettingsOptions = {}): ClientSettings {
+  return {
+    retryMode: "adaptive",
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    requestHandler: {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+      socketTimeout: REQUEST_TIMEOUT_MS,
+    },
+  };
+}
