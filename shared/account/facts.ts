@@ -1,13 +1,15 @@
 /**
  * "The facts about this account" that rules read beyond a configuration item — one interface, read
  * through the AWS API or from an account snapshot.
+ *
+ * The API-backed facts live as long as the runtime keeps them (the container's life) and cache what
+ * `ApiIamFacts` and `ApiEcrFacts` say, each fact with a time to live; `invalidate()` drops every cache, so
+ * a periodic run that calls it first reads the account as it is now. `evaluatedResources` is never cached.
  */
-import {
-  GetComplianceDetailsByConfigRuleCommand,
-  type GetComplianceDetailsByConfigRuleCommandOutput,
-} from "@aws-sdk/client-config-service";
+import { paginateGetComplianceDetailsByConfigRule } from "@aws-sdk/client-config-service";
+import { readPages } from "../aws/pages.js";
 import type { ClientFactory, ClientTarget } from "../runtime/clients.js";
-import { AccountReadError, ApiEcrFacts, type EcrFacts } from "./ecr.js";
+import { ApiEcrFacts, type EcrFacts } from "./ecr.js";
 import type { IamFacts } from "./iam.js";
 import { ApiIamFacts } from "./iam-api.js";
 
@@ -27,19 +29,22 @@ export interface AccountFacts {
    * mark those that no longer exist NOT_APPLICABLE. `undefined` when they cannot be known (a snapshot).
    */
   evaluatedResources(ruleName: string): Promise<readonly EvaluatedResource[] | undefined>;
+  /** Drops whatever these facts cache, so the next reads see the account as it is (a snapshot has none). */
+  invalidate?(): void;
 }
 
 /**
  * Facts read through the API of one account, with the clients (and role) of `target`; each region's
- * facts object lives as long as this instance.
+ * facts object lives as long as this instance, its caches until they expire or `invalidate()`.
  *
  * @example
  * const facts = new ApiAccountFacts(factory, { accountId, region, partition, roleName });
  * await facts.ecr("us-east-1").registryScanning();
+ * facts.invalidate(); // a periodic run starts here: the next registryScanning() reads ECR again
  */
 export class ApiAccountFacts implements AccountFacts {
-  private readonly byRegion = new Map<string, EcrFacts>();
-  private iamFacts: IamFacts | undefined;
+  private readonly byRegion = new Map<string, ApiEcrFacts>();
+  private iamFacts: ApiIamFacts | undefined;
 
   constructor(
     private readonly factory: ClientFactory,
@@ -60,37 +65,30 @@ export class ApiAccountFacts implements AccountFacts {
     return this.iamFacts;
   }
 
+  /** Drops the cached IAM and ECR facts of every region. */
+  invalidate(): void {
+    this.iamFacts?.invalidate();
+    for (const facts of this.byRegion.values()) facts.invalidate();
+  }
+
   async evaluatedResources(ruleName: string): Promise<readonly EvaluatedResource[] | undefined> {
     // GetComplianceDetailsByConfigRule takes rule names of at most 64 characters; a longer name (an
     // organization rule's member name can be) cannot be asked about.
     if (ruleName.length > 64) return undefined;
-    const config = this.factory.clients(this.target).config;
-    const out: EvaluatedResource[] = [];
-    let nextToken: string | undefined;
-    do {
-      let page: GetComplianceDetailsByConfigRuleCommandOutput;
-      try {
-        page = await config.send(
-          new GetComplianceDetailsByConfigRuleCommand({
-            ConfigRuleName: ruleName,
-            ComplianceTypes: ["COMPLIANT", "NON_COMPLIANT"],
-            Limit: 100,
-            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-          }),
-        );
-      } catch (error) {
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        throw new AccountReadError(`config:GetComplianceDetailsByConfigRule failed: ${reason}`, {
-          cause: error,
-        });
-      }
-      for (const result of page.EvaluationResults ?? []) {
+    const pages = await readPages(
+      "config:GetComplianceDetailsByConfigRule",
+      paginateGetComplianceDetailsByConfigRule(
+        { client: this.factory.clients(this.target).config },
+        { ConfigRuleName: ruleName, ComplianceTypes: ["COMPLIANT", "NON_COMPLIANT"], Limit: 100 },
+      ),
+      (page) => page.NextToken,
+    );
+    return pages.flatMap((page) =>
+      (page.EvaluationResults ?? []).flatMap((result) => {
         const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
-        if (qualifier?.ResourceType === undefined || qualifier.ResourceId === undefined) continue;
-        out.push({ resourceType: qualifier.ResourceType, resourceId: qualifier.ResourceId });
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
-    return out;
+        if (qualifier?.ResourceType === undefined || qualifier.ResourceId === undefined) return [];
+        return [{ resourceType: qualifier.ResourceType, resourceId: qualifier.ResourceId }];
+      }),
+    );
   }
 }
