@@ -5,13 +5,14 @@
  *   are retried with exponential backoff and full jitter, and after throttling the client also slows its
  *   own sending rate (a token bucket kept per client; clients live for the container's life, so the rate
  *   carries over between invocations). `DEFAULT_MAX_ATTEMPTS` attempts per call, the first included.
- * - Waiting is bounded: `connectionTimeout` for the TCP/TLS connection, `requestTimeout` from sending the
- *   request to the response's headers (an error, not just the SDK's default warning), and `socketTimeout`
- *   for a response body that stops arriving.
+ * - Waiting is bounded: `connectionTimeout` for the TCP/TLS connection; `requestTimeout` from the start of
+ *   an attempt (connecting included) to the response's headers, as an error (`throwOnRequestTimeout`; by
+ *   default the SDK only logs a warning); `socketTimeout` for a response body that stops arriving.
  *
- * Worst case for one call that AWS never answers: 5 attempts of (5 s + 20 s), plus the backoff between them
- * (at most 1 + 2 + 4 + 8 s after throttling), about 140 s: inside the 300 s Lambda timeout, so the
- * invocation fails with an error that names the call, and Config retries it.
+ * Worst case for one call that AWS never answers: 5 attempts of 20 s plus the waits between them (backoff
+ * with full jitter, at most 1 + 2 + 4 + 8 s after throttling, and the adaptive rate limiter's), about two
+ * minutes: inside the 300 s Lambda timeout, so the invocation fails with an error that names the call, and
+ * Config retries it. These settings win over `AWS_MAX_ATTEMPTS` and `AWS_RETRY_MODE` in the environment.
  */
 import type { NodeHttpHandlerOptions } from "@smithy/types";
 
