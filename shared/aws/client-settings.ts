@@ -29,7 +29,7 @@ export interface ClientSettingsOptions {
 }
 
 /** The SDK client configuration fields `clientSettings` sets. */
-export interface ClientSettings {
+export interface RetryAndTimeoutSettings {
   readonly retryMode: "adaptive";
   readonly maxAttempts: number;
   readonly requestHandler: NodeHttpHandlerOptions;
@@ -41,7 +41,7 @@ export interface ClientSettings {
  * @example
  * const config = new ConfigServiceClient({ region: "us-east-1", ...clientSettings() });
  */
-export function clientSettings(options: ClientSettingsOptions = {}): ClientSettings {
+export function clientSettings(options: ClientSettingsOptions = {}): RetryAndTimeoutSettings {
   return {
     retryMode: "adaptive",
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
