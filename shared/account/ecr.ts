@@ -1,16 +1,21 @@
 /**
  * ECR facts a rule needs beyond the configuration item: the registry's scanning configuration and, for the
- * periodic sweep, the repositories. Read through the ECR API (cached for the container's life, once per
- * account and region) or from an account snapshot.
+ * periodic sweep, the repositories. Read through the ECR API or from an account snapshot.
+ *
+ * What the API-backed facts keep (the runtime keeps one instance per account and region for the
+ * container's life): the registry scanning configuration, for `scanningTtlMs` (default 5 minutes) — so
+ * scanning turned off is seen within minutes, and at once by a periodic run, which calls `invalidate()`
+ * first. Repositories and policies are read anew on every call.
  */
 import {
-  DescribeRepositoriesCommand,
-  type DescribeRepositoriesCommandOutput,
   type ECRClient,
   GetRegistryPolicyCommand,
   GetRegistryScanningConfigurationCommand,
   GetRepositoryPolicyCommand,
+  paginateDescribeRepositories,
 } from "@aws-sdk/client-ecr";
+import { TtlCache } from "../aws/cache.js";
+import { readPages } from "../aws/pages.js";
 import { AccountReadError } from "../errors.js";
 
 export type ScanFrequency = "SCAN_ON_PUSH" | "CONTINUOUS_SCAN" | "MANUAL";
@@ -102,31 +107,59 @@ export function normalizeRegistryScanning(raw: {
   return { scanType, rules };
 }
 
+/** How long the registry scanning configuration is trusted before it is read again: five minutes. */
+export const DEFAULT_SCANNING_TTL_MS = 5 * 60_000;
+
+export interface ApiEcrFactsOptions {
+  /** The clock (milliseconds), for the cache's time to live. Default `Date.now`. */
+  readonly now?: () => number;
+  /** How long the registry scanning configuration stays cached. Default 5 minutes. */
+  readonly scanningTtlMs?: number;
+}
+
 /**
- * ECR facts read through the API; each is read at most once per instance (the runtime keeps one instance
- * per account and region for the container's life).
+ * ECR facts read through the API; the registry scanning configuration is kept for `scanningTtlMs`, or
+ * until `invalidate()`.
  *
  * @example
  * const facts = new ApiEcrFacts(ecrClient);
  * (await facts.registryScanning()).scanType; // "BASIC"
  */
 export class ApiEcrFacts implements EcrFacts {
-  private scanning: Promise<RegistryScanning> | undefined;
+  private readonly scanning: TtlCache<RegistryScanning>;
+  private readonly ttl: number;
 
-  constructor(private readonly client: ECRClient) {}
+  constructor(
+    private readonly client: ECRClient,
+    options: ApiEcrFactsOptions = {},
+  ) {
+    this.scanning = new TtlCache(options.now ?? (() => Date.now()));
+    this.ttl = options.scanningTtlMs ?? DEFAULT_SCANNING_TTL_MS;
+  }
+
+  /** Forgets the cached scanning configuration: the next read goes to ECR. */
+  invalidate(): void {
+    this.scanning.clear();
+  }
 
   registryScanning(): Promise<RegistryScanning> {
-    this.scanning ??= this.client
-      .send(new GetRegistryScanningConfigurationCommand({}))
-      .then((response) => normalizeRegistryScanning(response.scanningConfiguration ?? {}))
-      .catch((error: unknown) => {
-        this.scanning = undefined;
-        if (error instanceof AccountReadError) throw error;
-        throw new AccountReadError(`ecr:GetRegistryScanningConfiguration failed: ${describe(error)}`, {
-          cause: error,
-        });
+    return this.scanning.get(
+      "registry",
+      () => this.readScanning(),
+      () => this.ttl,
+    );
+  }
+
+  private async readScanning(): Promise<RegistryScanning> {
+    try {
+      const response = await this.client.send(new GetRegistryScanningConfigurationCommand({}));
+      return normalizeRegistryScanning(response.scanningConfiguration ?? {});
+    } catch (error) {
+      if (error instanceof AccountReadError) throw error;
+      throw new AccountReadError(`ecr:GetRegistryScanningConfiguration failed: ${describe(error)}`, {
+        cause: error,
       });
-    return this.scanning;
+    }
   }
 
   async repositoryPolicy(name: string): Promise<unknown> {
@@ -152,30 +185,23 @@ export class ApiEcrFacts implements EcrFacts {
   }
 
   async repositories(): Promise<readonly RepositoryFacts[]> {
-    const out: RepositoryFacts[] = [];
-    let nextToken: string | undefined;
-    do {
-      let page: DescribeRepositoriesCommandOutput;
-      try {
-        page = await this.client.send(
-          new DescribeRepositoriesCommand({ ...(nextToken ? { nextToken } : {}) }),
-        );
-      } catch (error) {
-        throw new AccountReadError(`ecr:DescribeRepositories failed: ${describe(error)}`, { cause: error });
-      }
-      for (const repository of page.repositories ?? []) {
+    const pages = await readPages(
+      "ecr:DescribeRepositories",
+      paginateDescribeRepositories({ client: this.client }, {}),
+      (page) => page.nextToken,
+    );
+    return pages.flatMap((page) =>
+      (page.repositories ?? []).map((repository) => {
         if (repository.repositoryName === undefined || repository.repositoryArn === undefined) {
           throw new AccountReadError("ecr:DescribeRepositories returned a repository without a name or ARN");
         }
-        out.push({
+        return {
           name: repository.repositoryName,
           arn: repository.repositoryArn,
           imageTagMutability: repository.imageTagMutability ?? "MUTABLE",
           scanOnPush: repository.imageScanningConfiguration?.scanOnPush === true,
-        });
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return out;
+        };
+      }),
+    );
   }
 }

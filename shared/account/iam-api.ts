@@ -3,19 +3,27 @@
  * for the container's life, so the cache spans invocations).
  *
  * Call budget, per instance:
- * - `managedPolicy(arn)`: `GetPolicy` + `GetPolicyVersion` on a miss; nothing on a hit. AWS managed policies
- *   are kept for the instance's life, customer managed ones (and "does not exist") for `customerPolicyTtlMs`.
- * - `group(name)`: `GetGroup` (one page: only the group is used), `ListGroupPolicies` (+ one
- *   `GetGroupPolicy` per inline policy), `ListAttachedGroupPolicies`; kept for `customerPolicyTtlMs`.
+ * - `managedPolicy(arn)`: `GetPolicy` + `GetPolicyVersion` on a miss; nothing on a hit.
+ * - `group(name)`: `GetGroup` (one page: only the group is used), every page of `ListGroupPolicies` (+ one
+ *   `GetGroupPolicy` per inline policy) and of `ListAttachedGroupPolicies`.
  * - `groupMembers(name)`: one `GetAccountAuthorizationDetails` walk over users, however many members.
  * - `everything()`: one `GetAccountAuthorizationDetails` walk over users, roles, groups and customer managed
  *   policies; it refreshes the policy and group caches, so a sweep reads nothing twice.
  * Concurrent reads of the same policy or group share one request; failed reads are not cached.
+ *
+ * How long a fact is kept (each has a bound; `invalidate()` drops them all, and a periodic run calls it
+ * first, so a sweep reads the account as it is):
+ * - a customer managed policy, a group, and "does not exist": `customerPolicyTtlMs`, default 5 minutes;
+ * - an AWS managed policy: `awsPolicyTtlMs`, default 1 hour (AWS changes them rarely, but does change them:
+ *   a policy that gains `ecr:*` is seen within the hour, or at the next periodic run);
+ * - `groupMembers` and `everything` are read anew on every call.
+ *
+ * Pages come from the SDK's paginators, behind a guard that fails on a marker seen before
+ * (shared/aws/pages.ts) and on a truncated page without a marker.
  */
 import {
   type AttachedPolicy,
   type EntityType,
-  GetAccountAuthorizationDetailsCommand,
   type GetAccountAuthorizationDetailsCommandOutput,
   GetGroupCommand,
   GetGroupPolicyCommand,
@@ -23,14 +31,17 @@ import {
   GetPolicyVersionCommand,
   type GroupDetail,
   type IAMClient,
-  ListAttachedGroupPoliciesCommand,
-  ListGroupPoliciesCommand,
   type ManagedPolicyDetail,
   NoSuchEntityException,
   type PolicyDetail,
+  paginateGetAccountAuthorizationDetails,
+  paginateListAttachedGroupPolicies,
+  paginateListGroupPolicies,
 } from "@aws-sdk/client-iam";
+import { TtlCache } from "../aws/cache.js";
+import { readPages } from "../aws/pages.js";
 import { ConfigInputError } from "../config/read.js";
-import { AccountReadError } from "./ecr.js";
+import { AccountReadError } from "../errors.js";
 import {
   type AuthorizationDetails,
   authorizationDetails,
@@ -44,6 +55,8 @@ import {
 
 /** How long a customer managed policy or a group is trusted before it is read again: five minutes. */
 export const DEFAULT_CUSTOMER_POLICY_TTL_MS = 5 * 60_000;
+/** How long an AWS managed policy is trusted before it is read again: one hour. */
+export const DEFAULT_AWS_POLICY_TTL_MS = 60 * 60_000;
 
 /** Items per `GetAccountAuthorizationDetails` page: the API's maximum. */
 const GAAD_PAGE_SIZE = 1000;
@@ -53,61 +66,28 @@ export interface ApiIamFactsOptions {
   readonly now?: () => number;
   /** How long a customer managed policy (or a group, or a missing entity) stays cached. Default 5 minutes. */
   readonly customerPolicyTtlMs?: number;
+  /** How long an AWS managed policy stays cached. Default 1 hour. */
+  readonly awsPolicyTtlMs?: number;
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** One cached value: a promise (shared while in flight) and when it stops being trusted. */
-class Slot<T> {
-  /** Infinite while in flight, so concurrent callers share the request. */
-  expiresAt = Number.POSITIVE_INFINITY;
-  constructor(readonly value: Promise<T>) {}
+interface IamPage {
+  readonly IsTruncated?: boolean | undefined;
+  readonly Marker?: string | undefined;
 }
 
-/** A map of promises with a time to live that starts when the value arrives; rejections are dropped. */
-class TtlCache<T> {
-  private readonly slots = new Map<string, Slot<T>>();
-
-  constructor(private readonly now: () => number) {}
-
-  get(key: string, load: () => Promise<T>, ttlOf: (value: T) => number): Promise<T> {
-    const cached = this.slots.get(key);
-    if (cached !== undefined && this.now() < cached.expiresAt) return cached.value;
-    const slot: Slot<T> = new Slot(
-      load().then(
-        (value) => {
-          slot.expiresAt = this.now() + ttlOf(value);
-          return value;
-        },
-        (error: unknown) => {
-          if (this.slots.get(key) === slot) this.slots.delete(key);
-          throw error;
-        },
-      ),
-    );
-    this.slots.set(key, slot);
-    return slot.value;
-  }
-
-  set(key: string, value: T, ttl: number): void {
-    const slot = new Slot(Promise.resolve(value));
-    slot.expiresAt = this.now() + ttl;
-    this.slots.set(key, slot);
-  }
-}
-
-/** The next page's marker, or `undefined` on the last page. */
-function nextMarker(
-  page: { readonly IsTruncated?: boolean | undefined; readonly Marker?: string | undefined },
-  operation: string,
-): string | undefined {
-  if (page.IsTruncated !== true) return undefined;
-  if (page.Marker === undefined || page.Marker === "") {
-    throw new AccountReadError(`iam:${operation} returned IsTruncated without a Marker`);
-  }
-  return page.Marker;
+/** For `operation`: a page's marker, or `undefined` on the last page (`IsTruncated` false). */
+function nextMarker(operation: string): (page: IamPage) => string | undefined {
+  return (page) => {
+    if (page.IsTruncated !== true) return undefined;
+    if (page.Marker === undefined || page.Marker === "") {
+      throw new AccountReadError(`iam:${operation} returned IsTruncated without a Marker`);
+    }
+    return page.Marker;
+  };
 }
 
 /**
@@ -121,6 +101,7 @@ function nextMarker(
 export class ApiIamFacts implements IamFacts {
   private readonly now: () => number;
   private readonly ttl: number;
+  private readonly awsTtl: number;
   private readonly policies: TtlCache<ManagedPolicyRecord | undefined>;
   private readonly groups: TtlCache<PrincipalRecord | undefined>;
 
@@ -128,8 +109,9 @@ export class ApiIamFacts implements IamFacts {
     private readonly client: IAMClient,
     options: ApiIamFactsOptions = {},
   ) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
     this.ttl = options.customerPolicyTtlMs ?? DEFAULT_CUSTOMER_POLICY_TTL_MS;
+    this.awsTtl = options.awsPolicyTtlMs ?? DEFAULT_AWS_POLICY_TTL_MS;
     this.policies = new TtlCache(this.now);
     this.groups = new TtlCache(this.now);
   }
@@ -138,8 +120,14 @@ export class ApiIamFacts implements IamFacts {
     return this.policies.get(
       arn,
       () => this.readPolicy(arn),
-      (policy) => (policy !== undefined && isAwsManaged(arn) ? Number.POSITIVE_INFINITY : this.ttl),
+      (policy) => (policy !== undefined && isAwsManaged(arn) ? this.awsTtl : this.ttl),
     );
+  }
+
+  /** Forgets every cached policy and group: the next read of each goes to IAM. */
+  invalidate(): void {
+    this.policies.clear();
+    this.groups.clear();
   }
 
   group(name: string): Promise<PrincipalRecord | undefined> {
@@ -166,11 +154,12 @@ export class ApiIamFacts implements IamFacts {
     return details;
   }
 
-  /** Sends one IAM request; a failure becomes an error naming the call. */
+  /** Sends one IAM request (or reads pages); a failure becomes an error naming the call. */
   private async call<O>(operation: string, send: () => Promise<O>): Promise<O> {
     try {
       return await send();
     } catch (error) {
+      if (error instanceof AccountReadError) throw error;
       throw new AccountReadError(`iam:${operation} failed: ${describe(error)}`, { cause: error });
     }
   }
@@ -238,16 +227,15 @@ export class ApiIamFacts implements IamFacts {
   }
 
   private async groupInline(name: string): Promise<PolicyDetail[] | undefined> {
-    const names: string[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.find("ListGroupPolicies", () =>
-        this.client.send(new ListGroupPoliciesCommand({ GroupName: name, Marker: marker })),
-      );
-      if (page === undefined) return undefined;
-      names.push(...(page.PolicyNames ?? []));
-      marker = nextMarker(page, "ListGroupPolicies");
-    } while (marker !== undefined);
+    const pages = await this.find("ListGroupPolicies", () =>
+      readPages(
+        "iam:ListGroupPolicies",
+        paginateListGroupPolicies({ client: this.client }, { GroupName: name }),
+        nextMarker("ListGroupPolicies"),
+      ),
+    );
+    if (pages === undefined) return undefined;
+    const names = pages.flatMap((page) => page.PolicyNames ?? []);
     const policies = await Promise.all(
       names.map((policyName) =>
         this.find("GetGroupPolicy", () =>
@@ -262,36 +250,25 @@ export class ApiIamFacts implements IamFacts {
   }
 
   private async groupAttached(name: string): Promise<AttachedPolicy[] | undefined> {
-    const attached: AttachedPolicy[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.find("ListAttachedGroupPolicies", () =>
-        this.client.send(new ListAttachedGroupPoliciesCommand({ GroupName: name, Marker: marker })),
-      );
-      if (page === undefined) return undefined;
-      attached.push(...(page.AttachedPolicies ?? []));
-      marker = nextMarker(page, "ListAttachedGroupPolicies");
-    } while (marker !== undefined);
-    return attached;
+    const pages = await this.find("ListAttachedGroupPolicies", () =>
+      readPages(
+        "iam:ListAttachedGroupPolicies",
+        paginateListAttachedGroupPolicies({ client: this.client }, { GroupName: name }),
+        nextMarker("ListAttachedGroupPolicies"),
+      ),
+    );
+    return pages?.flatMap((page) => page.AttachedPolicies ?? []);
   }
 
   /** Every page of `GetAccountAuthorizationDetails` for the entity types in `filter`. */
-  private async walk(filter: EntityType[]): Promise<GetAccountAuthorizationDetailsCommandOutput[]> {
-    const pages: GetAccountAuthorizationDetailsCommandOutput[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.call("GetAccountAuthorizationDetails", () =>
-        this.client.send(
-          new GetAccountAuthorizationDetailsCommand({
-            Filter: filter,
-            MaxItems: GAAD_PAGE_SIZE,
-            Marker: marker,
-          }),
-        ),
-      );
-      pages.push(page);
-      marker = nextMarker(page, "GetAccountAuthorizationDetails");
-    } while (marker !== undefined);
-    return pages;
+  private walk(filter: EntityType[]): Promise<GetAccountAuthorizationDetailsCommandOutput[]> {
+    return readPages(
+      "iam:GetAccountAuthorizationDetails",
+      paginateGetAccountAuthorizationDetails(
+        { client: this.client },
+        { Filter: filter, MaxItems: GAAD_PAGE_SIZE },
+      ),
+      nextMarker("GetAccountAuthorizationDetails"),
+    );
   }
 }

@@ -4,12 +4,11 @@
  * carries only the clients those readers call; the command line passes all of them.
  */
 import {
-  GetComplianceDetailsByConfigRuleCommand,
-  type GetComplianceDetailsByConfigRuleCommandOutput,
-  ListDiscoveredResourcesCommand,
-  type ListDiscoveredResourcesCommandOutput,
+  paginateGetComplianceDetailsByConfigRule,
+  paginateListDiscoveredResources,
 } from "@aws-sdk/client-config-service";
 import type { ClientFactory, ClientTarget } from "../aws/clients.js";
+import { readPages } from "../aws/pages.js";
 import { isResourceType } from "../config/trigger.js";
 import { AccountReadError, EcrAccessRulesError } from "../errors.js";
 import type { FactKind } from "../runtime/rule.js";
@@ -83,34 +82,21 @@ export class ApiAccountFacts implements AccountFacts {
     // GetComplianceDetailsByConfigRule takes rule names of at most 64 characters; for a longer name (an
     // organization rule's member name can be), the resources Config recorded as deleted stand in.
     if (ruleName.length > 64) return this.deletedResources(resourceTypes);
-    const config = this.factory.config(this.target);
-    const out: EvaluatedResource[] = [];
-    let nextToken: string | undefined;
-    do {
-      let page: GetComplianceDetailsByConfigRuleCommandOutput;
-      try {
-        page = await config.send(
-          new GetComplianceDetailsByConfigRuleCommand({
-            ConfigRuleName: ruleName,
-            ComplianceTypes: ["COMPLIANT", "NON_COMPLIANT"],
-            Limit: 100,
-            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-          }),
-        );
-      } catch (error) {
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        throw new AccountReadError(`config:GetComplianceDetailsByConfigRule failed: ${reason}`, {
-          cause: error,
-        });
-      }
-      for (const result of page.EvaluationResults ?? []) {
+    const pages = await readPages(
+      "config:GetComplianceDetailsByConfigRule",
+      paginateGetComplianceDetailsByConfigRule(
+        { client: this.factory.config(this.target) },
+        { ConfigRuleName: ruleName, ComplianceTypes: ["COMPLIANT", "NON_COMPLIANT"], Limit: 100 },
+      ),
+      (page) => page.NextToken,
+    );
+    return pages.flatMap((page) =>
+      (page.EvaluationResults ?? []).flatMap((result) => {
         const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
-        if (qualifier?.ResourceType === undefined || qualifier.ResourceId === undefined) continue;
-        out.push({ resourceType: qualifier.ResourceType, resourceId: qualifier.ResourceId });
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
-    return out;
+        if (qualifier?.ResourceType === undefined || qualifier.ResourceId === undefined) return [];
+        return [{ resourceType: qualifier.ResourceType, resourceId: qualifier.ResourceId }];
+      }),
+    );
   }
 
   /** The resources of `resourceTypes` that Config has recorded as deleted. */
@@ -120,35 +106,18 @@ export class ApiAccountFacts implements AccountFacts {
     for (const resourceType of resourceTypes) {
       if (!isResourceType(resourceType))
         throw new AccountReadError(`${resourceType}: not a Config resource type`);
-      const seen = new Set<string>();
-      let nextToken: string | undefined;
-      do {
-        let page: ListDiscoveredResourcesCommandOutput;
-        try {
-          page = await config.send(
-            new ListDiscoveredResourcesCommand({
-              resourceType,
-              includeDeletedResources: true,
-              limit: 100,
-              ...(nextToken === undefined ? {} : { nextToken }),
-            }),
-          );
-        } catch (error) {
-          const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-          throw new AccountReadError(`config:ListDiscoveredResources for ${resourceType} failed: ${reason}`, {
-            cause: error,
-          });
-        }
-        for (const found of page.resourceIdentifiers ?? []) {
-          if (found.resourceDeletionTime === undefined || found.resourceId === undefined) continue;
-          out.push({ resourceType, resourceId: found.resourceId });
-        }
-        nextToken = page.nextToken;
-        if (nextToken !== undefined && seen.has(nextToken)) {
-          throw new AccountReadError(`config:ListDiscoveredResources returned the same nextToken twice`);
-        }
-        if (nextToken !== undefined) seen.add(nextToken);
-      } while (nextToken);
+      const pages = await readPages(
+        `config:ListDiscoveredResources for ${resourceType}`,
+        paginateListDiscoveredResources(
+          { client: config },
+          { resourceType, includeDeletedResources: true, limit: 100 },
+        ),
+        (page) => page.nextToken,
+      );
+      for (const found of pages.flatMap((page) => page.resourceIdentifiers ?? [])) {
+        if (found.resourceDeletionTime === undefined || found.resourceId === undefined) continue;
+        out.push({ resourceType, resourceId: found.resourceId });
+      }
     }
     return out;
   }

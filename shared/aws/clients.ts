@@ -10,6 +10,7 @@ import { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from "@aws-sdk/client-sts";
 import type { InitializeHandlerOptions, InitializeMiddleware, MetadataBearer } from "@smithy/types";
 import { EcrAccessRulesError } from "../errors.js";
+import { clientSettings, type RetryAndTimeoutSettings } from "./client-settings.js";
 
 /** Credentials as the SDK takes them. */
 export interface Credentials {
@@ -25,7 +26,7 @@ export type CredentialProvider = () => Promise<Credentials>;
 export interface BaseClientConfig {
   readonly endpoint?: string;
   readonly credentials?: Credentials | CredentialProvider;
-  /** The SDK's own attempts per call (the reporter retries `PutEvaluations` itself). */
+  /** The SDK's attempts per call (default: `clientSettings`'s); tests pass 1 to see faults at once. */
   readonly maxAttempts?: number;
 }
 
@@ -124,11 +125,10 @@ export interface ClientTarget {
 }
 
 /** The settings every client of one target is built with. */
-export interface ClientSettings {
+export interface ClientSettings extends RetryAndTimeoutSettings {
   readonly region: string;
   readonly endpoint?: string;
   readonly credentials?: Credentials | CredentialProvider;
-  readonly maxAttempts?: number;
 }
 
 /** An SDK v3 client class. */
@@ -157,7 +157,7 @@ export class ClientFactory {
       region: target.region,
       ...(this.base.endpoint === undefined ? {} : { endpoint: this.base.endpoint }),
       ...(chosen === undefined ? {} : { credentials: chosen }),
-      ...(this.base.maxAttempts === undefined ? {} : { maxAttempts: this.base.maxAttempts }),
+      ...clientSettings({ maxAttempts: this.base.maxAttempts }),
     };
   }
 

@@ -1,7 +1,14 @@
 /**
- * Delivering evaluations (SPEC §6): `PutEvaluations` in batches of at most 100, `TestMode` for the
- * `TESTMODE` result token, retries with exponential backoff on throttling, 5xx and network faults,
- * `FailedEvaluations` re-sent, and an error when retries run out — an evaluation is never silently dropped.
+ * Delivering evaluations (see docs/config-contract.md): `PutEvaluations` in batches of at most 100, with
+ * `TestMode` for the `TESTMODE` result token.
+ *
+ * Throttling, 5xx and network faults are retried by the SDK client itself, with backoff, in adaptive mode
+ * (shared/aws/client-settings.ts): this module does not retry errors. What only it can do is handle a
+ * response that names `FailedEvaluations`: those evaluations are sent again, for at most `rounds` sends
+ * per batch. A failed entry that matches no evaluation of the batch (by resource type and id) leaves
+ * unknown what was delivered, so the whole batch is sent again. When the SDK gives up, or the rounds run
+ * out, `EvaluationDeliveryError` fails the invocation and Config retries it: an evaluation is never
+ * silently dropped, and success is never reported without Config's word for it.
  */
 import { type ConfigServiceClient, PutEvaluationsCommand } from "@aws-sdk/client-config-service";
 import { EcrAccessRulesError } from "../errors.js";
@@ -9,7 +16,13 @@ import type { Evaluation } from "./evaluation.js";
 
 export const BATCH_SIZE = 100;
 
-/** Evaluations could not be delivered; the invocation must fail so that Config retries it. */
+/** Sends of one batch, the first included, while Config answers with `FailedEvaluations`. */
+export const DEFAULT_ROUNDS = 3;
+
+/**
+ * Evaluations could not be delivered; the invocation must fail so that Config retries it. `cause` holds
+ * the SDK's error when the call itself failed; `undelivered` counts the evaluations not known delivered.
+ */
 export class EvaluationDeliveryError extends EcrAccessRulesError {
   readonly undelivered: number;
   constructor(message: string, undelivered: number, options?: { cause?: unknown }) {
@@ -23,91 +36,51 @@ export interface EvaluationReporter {
   report(evaluations: readonly Evaluation[], resultToken: string): Promise<void>;
 }
 
-export interface RetryOptions {
-  /** Attempts per batch, the first included. */
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-  readonly sleep: (ms: number) => Promise<void>;
-  /** In [0, 1): the jitter source. */
-  readonly random: () => number;
+export interface ReporterOptions {
+  /** Sends per batch while Config answers with `FailedEvaluations`; default `DEFAULT_ROUNDS`. */
+  readonly rounds?: number;
 }
 
-export const DEFAULT_RETRY: RetryOptions = {
-  maxAttempts: 6,
-  baseDelayMs: 200,
-  maxDelayMs: 5_000,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: Math.random,
-};
-
-const THROTTLING = new Set([
-  "ThrottlingException",
-  "Throttling",
-  "ThrottledException",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "LimitExceededException",
-  "RequestThrottled",
-  "SlowDown",
-]);
-
-/**
- * Whether an AWS SDK error is worth retrying: throttling, a server fault (5xx), or a network fault that
- * never reached a response.
- *
- * @example
- * isRetryable(Object.assign(new Error("x"), { name: "ThrottlingException" })); // true
- */
-export function isRetryable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (THROTTLING.has(error.name)) return true;
-  const status = httpStatusOf(error);
-  if (field(error, "$fault") === "server" || (status !== undefined && status >= 500)) return true;
-  const code = field(error, "code");
-  return (
-    status === undefined &&
-    (["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE"].includes(String(code)) ||
-      error.name === "TimeoutError")
-  );
+/** What a `FailedEvaluations` entry says of its evaluation (any field may be missing). */
+interface FailedEntry {
+  readonly ComplianceResourceType?: string | undefined;
+  readonly ComplianceResourceId?: string | undefined;
 }
 
-function field(value: object, name: string): unknown {
-  const found: unknown = Reflect.get(value, name);
-  return found;
-}
-
-/** The HTTP status an AWS SDK error carries in `$metadata`, if any. */
-export function httpStatusOf(error: Error): number | undefined {
-  const meta = field(error, "$metadata");
-  if (typeof meta !== "object" || meta === null) return undefined;
-  const status = field(meta, "httpStatusCode");
-  return typeof status === "number" ? status : undefined;
-}
-
-function sameEvaluation(
-  a: Evaluation,
-  b: { ComplianceResourceType?: string | undefined; ComplianceResourceId?: string | undefined },
-): boolean {
+function sameResource(a: Evaluation, b: FailedEntry): boolean {
   return (
     a.ComplianceResourceType === b.ComplianceResourceType && a.ComplianceResourceId === b.ComplianceResourceId
   );
 }
 
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** " after N attempts" when the SDK recorded how many it made. */
+function attemptsOf(error: unknown): string {
+  if (typeof error !== "object" || error === null) return "";
+  const metadata: unknown = Reflect.get(error, "$metadata");
+  if (typeof metadata !== "object" || metadata === null) return "";
+  const attempts: unknown = Reflect.get(metadata, "attempts");
+  return typeof attempts === "number" ? ` after ${attempts} attempt(s)` : "";
+}
+
 /**
- * Reports evaluations to AWS Config with `PutEvaluations`.
+ * Reports evaluations to AWS Config with `PutEvaluations`, through a client whose own retry strategy
+ * handles throttling and server faults.
  *
  * @example
  * await new PutEvaluationsReporter(configClient).report(evaluations, event.resultToken);
  */
 export class PutEvaluationsReporter implements EvaluationReporter {
-  private readonly retry: RetryOptions;
+  private readonly rounds: number;
 
   constructor(
     private readonly client: ConfigServiceClient,
-    retry: Partial<RetryOptions> = {},
+    options: ReporterOptions = {},
   ) {
-    this.retry = { ...DEFAULT_RETRY, ...retry };
+    this.rounds = Math.max(1, options.rounds ?? DEFAULT_ROUNDS);
   }
 
   async report(evaluations: readonly Evaluation[], resultToken: string): Promise<void> {
@@ -116,17 +89,11 @@ export class PutEvaluationsReporter implements EvaluationReporter {
     }
   }
 
-  private delay(attempt: number): number {
-    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (ceiling / 2) * this.retry.random());
-  }
-
   private async deliver(batch: readonly Evaluation[], resultToken: string): Promise<void> {
     let pending: readonly Evaluation[] = batch;
-    let lastProblem = "";
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt += 1) {
-      if (attempt > 1) await this.retry.sleep(this.delay(attempt - 1));
+    let problem = "";
+    for (let round = 1; round <= this.rounds; round += 1) {
+      let failed: readonly FailedEntry[];
       try {
         const response = await this.client.send(
           new PutEvaluationsCommand({
@@ -135,28 +102,29 @@ export class PutEvaluationsReporter implements EvaluationReporter {
             ...(resultToken === "TESTMODE" ? { TestMode: true } : {}),
           }),
         );
-        const failed = response.FailedEvaluations ?? [];
-        if (failed.length === 0) return;
-        // Re-send exactly the evaluations Config reports as failed.
-        pending = pending.filter((evaluation) => failed.some((f) => sameEvaluation(evaluation, f)));
-        lastProblem = `Config returned ${failed.length} FailedEvaluations`;
-        if (pending.length === 0) return;
+        failed = response.FailedEvaluations ?? [];
       } catch (error) {
-        if (!isRetryable(error)) {
-          throw new EvaluationDeliveryError(
-            `PutEvaluations failed for ${pending.length} evaluation(s): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-            pending.length,
-            { cause: error },
-          );
-        }
-        lastError = error;
-        lastProblem = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        throw new EvaluationDeliveryError(
+          `PutEvaluations failed for ${pending.length} evaluation(s)${attemptsOf(error)}: ${describe(error)}`,
+          pending.length,
+          { cause: error },
+        );
       }
+      if (failed.length === 0) return;
+      const named = pending.filter((evaluation) => failed.some((entry) => sameResource(evaluation, entry)));
+      const unknown = failed.filter(
+        (entry) => !pending.some((evaluation) => sameResource(evaluation, entry)),
+      );
+      problem =
+        unknown.length === 0
+          ? `Config returned ${failed.length} FailedEvaluations`
+          : `Config returned ${failed.length} FailedEvaluations, ${unknown.length} of them matching no evaluation sent, so the whole batch was sent again`;
+      // Only when every failed entry names an evaluation of this send is the rest known delivered.
+      if (unknown.length === 0) pending = named;
     }
     throw new EvaluationDeliveryError(
-      `PutEvaluations did not deliver ${pending.length} evaluation(s) after ${this.retry.maxAttempts} attempts (last: ${lastProblem})`,
+      `PutEvaluations did not deliver ${pending.length} evaluation(s) in ${this.rounds} sends (last: ${problem})`,
       pending.length,
-      { cause: lastError },
     );
   }
 }

@@ -127,8 +127,7 @@ describe("ecr-access-rules evaluate", () => {
           clients: new ClientFactory(clientConfig),
           logger: silentLogger,
           assumeRoleName: undefined,
-          reporter: (factory, target) =>
-            new PutEvaluationsReporter(factory.config(target), { sleep: async () => {} }),
+          reporter: (factory, target) => new PutEvaluationsReporter(factory.config(target)),
         });
         await handler(event);
         const put = fake

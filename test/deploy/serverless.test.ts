@@ -721,8 +721,7 @@ async function actionsCalled(
       logger: silentLogger,
       assumeRoleName,
       defaultRegion: "us-east-1",
-      reporter: (factory, target) =>
-        new PutEvaluationsReporter(factory.config(target), { sleep: async () => {} }),
+      reporter: (factory, target) => new PutEvaluationsReporter(factory.config(target)),
     });
     try {
       await handler(scenario.event);

@@ -18,8 +18,19 @@ import {
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
+import { clientSettings, REQUEST_TIMEOUT_MS } from "../../shared/aws/client-settings.js";
 import { rejection } from "./failure.js";
-import { accessDenied, FakeAws, ok, serverError, throttling, xmlResult } from "./fake-aws.js";
+import {
+  accessDenied,
+  FakeAws,
+  fakeTimers,
+  noAnswer,
+  ok,
+  onFakeClock,
+  serverError,
+  throttling,
+  xmlResult,
+} from "./fake-aws.js";
 
 describe("FakeAws", () => {
   let fake: FakeAws;
@@ -340,6 +351,69 @@ describe("FakeAws", () => {
       // Assess
       expect(error.name).to.equal("FakeAwsMisuse");
       expect(error.message).to.contain("xmlResult()");
+    });
+  });
+
+  describe("no answer, on a fake clock", () => {
+    it("keeps a request unanswered until the client's own request timeout ends it", async () => {
+      // Prepare
+      fake.on("ecr", "DescribeRepositories", () => noAnswer());
+      const patient = new ECRClient({ ...fake.clientConfig(), ...clientSettings({ maxAttempts: 1 }) });
+      const clock = fakeTimers();
+
+      // Act
+      let outcome: Awaited<ReturnType<typeof onFakeClock>>;
+      try {
+        outcome = await onFakeClock(clock, patient.send(new DescribeRepositoriesCommand({})));
+      } finally {
+        clock.restore();
+        patient.destroy();
+      }
+
+      // Assess
+      expect(outcome.settled).to.equal("rejected");
+      expect(outcome.settled === "rejected" ? outcome.error : undefined).to.have.property(
+        "name",
+        "TimeoutError",
+      );
+      expect(outcome.elapsedMs).to.be.within(REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS + 100);
+      expect(fake.calls("DescribeRepositories")).to.have.length(1);
+    });
+
+    it("moves the fake clock only as far as the work needs", async () => {
+      // Prepare
+      const clock = fakeTimers();
+      const waited = new Promise<string>((resolve) => setTimeout(() => resolve("done"), 1_000));
+
+      // Act
+      let outcome: Awaited<ReturnType<typeof onFakeClock<string>>>;
+      try {
+        outcome = await onFakeClock(clock, waited, { stepMs: 100 });
+      } finally {
+        clock.restore();
+      }
+
+      // Assess
+      expect(outcome).to.deep.equal({ settled: "resolved", value: "done", elapsedMs: 1_000 });
+    });
+
+    it("gives up on work that never ends, saying so", async () => {
+      // Prepare
+      const clock = fakeTimers();
+
+      // Act
+      let failure: unknown;
+      try {
+        failure = await onFakeClock(clock, new Promise(() => {}), { limitMs: 5_000 }).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      } finally {
+        clock.restore();
+      }
+
+      // Assess
+      expect(String(failure)).to.include("still running after 5000 ms");
     });
   });
 });

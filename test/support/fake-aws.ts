@@ -4,6 +4,7 @@
  * `X-Amz-Target` header, JSON body) and AWS Query (STS, IAM: form-encoded `Action=…` body, XML answers).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import sinon, { type SinonFakeTimers } from "sinon";
 
 /** The services the fake recognises. */
 export type FakeService = "config" | "ecr" | "sts" | "iam";
@@ -29,7 +30,8 @@ export type FakeResponse =
       readonly message: string;
       readonly json: { readonly status: number; readonly code: string };
       readonly query: { readonly status: number; readonly code: string };
-    };
+    }
+  | { readonly kind: "no-answer" };
 
 /** Answers one recorded request. */
 export type FakeHandler = (request: RecordedRequest) => FakeResponse | Promise<FakeResponse>;
@@ -110,6 +112,62 @@ export function serverError(
  */
 export function accessDenied(message = "Access denied"): FakeResponse {
   return protocolError(message, [400, "AccessDeniedException"], [403, "AccessDenied"]);
+}
+
+/**
+ * No answer at all: the fake reads the request and keeps the connection open without a byte in reply,
+ * until the client gives up or the fake stops.
+ * @example fake.once("config", "PutEvaluations", () => noAnswer());
+ */
+export function noAnswer(): FakeResponse {
+  return { kind: "no-answer" };
+}
+
+/**
+ * Fakes the timers and clock the AWS SDK waits on (`setTimeout`, `setInterval`, `Date`) with sinon, and
+ * leaves `setImmediate` and the network real, so requests to the fake still travel. Restore it with
+ * `clock.restore()`.
+ * @example const clock = fakeTimers(); try { … } finally { clock.restore(); }
+ */
+export function fakeTimers(): SinonFakeTimers {
+  return sinon.useFakeTimers({
+    now: Date.now(),
+    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
+  });
+}
+
+/** How a promise run by `onFakeClock` ended, and the fake time that took. */
+export type ClockedOutcome<T> =
+  | { readonly settled: "resolved"; readonly value: T; readonly elapsedMs: number }
+  | { readonly settled: "rejected"; readonly error: unknown; readonly elapsedMs: number };
+
+/**
+ * Runs `work` to its end on a fake clock while its requests really travel: the clock moves `stepMs` at a
+ * time, with a turn of the real event loop after each step, so backoff and timeouts pass in fake time and
+ * a request in flight gets real time to finish. Gives up (rejects) after `limitMs` of fake time.
+ * @example const { elapsedMs } = await onFakeClock(clock, reporter.report(evaluations, "TESTMODE"));
+ */
+export async function onFakeClock<T>(
+  clock: SinonFakeTimers,
+  work: Promise<T>,
+  { stepMs = 50, limitMs = 15 * 60_000 }: { stepMs?: number; limitMs?: number } = {},
+): Promise<ClockedOutcome<T>> {
+  const started = clock.now;
+  let outcome: ClockedOutcome<T> | undefined;
+  work.then(
+    (value) => {
+      outcome = { settled: "resolved", value, elapsedMs: clock.now - started };
+    },
+    (error: unknown) => {
+      outcome = { settled: "rejected", error, elapsedMs: clock.now - started };
+    },
+  );
+  for (;;) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (outcome !== undefined) return outcome;
+    if (clock.now - started >= limitMs) throw new Error(`onFakeClock: still running after ${limitMs} ms`);
+    await clock.tickAsync(stepMs);
+  }
 }
 
 /**
@@ -333,6 +391,8 @@ export class FakeAws {
           .end(text);
         return;
       }
+      case "no-answer":
+        return;
       case "error": {
         const { status, code } = response[protocol];
         if (protocol === "json") {

@@ -1,14 +1,21 @@
 /**
  * ApiIamFacts with the real IAM client against a local fake of AWS (test/support/fake-aws.ts): the calls each
- * read costs, the cache, pagination, and documents returned URL-encoded as IAM delivers them. The XML below
+ * read costs, the cache and its bounds (on sinon's fake clock), pagination, and documents returned
+ * URL-encoded as IAM delivers them. The XML below
  * has the shapes of the IAM API reference: `<member>` list items, `true`/`false`, ISO 8601 timestamps,
  * URL-encoded policy documents, empty lists as empty elements.
  */
 import { IAMClient } from "@aws-sdk/client-iam";
 import { expect } from "chai";
+import sinon, { type SinonFakeTimers } from "sinon";
 import { AccountReadError } from "../../../shared/account/ecr.js";
-import { ApiIamFacts } from "../../../shared/account/iam-api.js";
+import {
+  ApiIamFacts,
+  DEFAULT_AWS_POLICY_TTL_MS,
+  DEFAULT_CUSTOMER_POLICY_TTL_MS,
+} from "../../../shared/account/iam-api.js";
 import { ClientFactory } from "../../../shared/aws/clients.js";
+import { rejection } from "../../support/failure.js";
 import {
   accessDenied,
   awsError,
@@ -86,11 +93,11 @@ const AWS_POLICY: PolicySpec = {
 describe("ApiIamFacts (real IAM client, fake AWS endpoint)", () => {
   let fake: FakeAws;
   let iam: IAMClient;
-  let clock: number;
+  let clock: SinonFakeTimers;
 
-  /** Facts with a fresh cache and the test's clock. */
+  /** Facts with a fresh cache and a short customer policy TTL. */
   function facts(): ApiIamFacts {
-    return new ApiIamFacts(iam, { now: () => clock, customerPolicyTtlMs: TTL });
+    return new ApiIamFacts(iam, { customerPolicyTtlMs: TTL });
   }
 
   before(async () => {
@@ -107,9 +114,13 @@ describe("ApiIamFacts (real IAM client, fake AWS endpoint)", () => {
     await fake.stop();
   });
   beforeEach(() => {
-    clock = 1_700_000_000_000;
+    // Only the clock the caches read: requests to the fake travel in real time.
+    clock = sinon.useFakeTimers({ now: Date.parse("2026-11-20T10:00:00Z"), toFake: ["Date"] });
   });
-  afterEach(() => fake.reset());
+  afterEach(() => {
+    clock.restore();
+    fake.reset();
+  });
 
   describe("managedPolicy", () => {
     it("reads a policy with one GetPolicy and one GetPolicyVersion of its default version", async () => {
@@ -159,12 +170,12 @@ describe("ApiIamFacts (real IAM client, fake AWS endpoint)", () => {
       servePolicy(fake, CUSTOMER_POLICY);
       const iamFacts = facts();
       await iamFacts.managedPolicy(CUSTOMER_POLICY.arn);
-      clock += TTL - 1;
+      clock.tick(TTL - 1);
       await iamFacts.managedPolicy(CUSTOMER_POLICY.arn);
       expect(fake.calls("GetPolicy")).to.have.length(1);
 
       // Act
-      clock += 2;
+      clock.tick(2);
       await iamFacts.managedPolicy(CUSTOMER_POLICY.arn);
 
       // Assess
@@ -172,20 +183,64 @@ describe("ApiIamFacts (real IAM client, fake AWS endpoint)", () => {
       expect(fake.calls("GetPolicyVersion")).to.have.length(2);
     });
 
-    it("keeps an AWS managed policy for the instance's life", async () => {
+    it("keeps an AWS managed policy for an hour, then reads it again", async () => {
       // Prepare
       servePolicy(fake, AWS_POLICY);
       const iamFacts = facts();
       await iamFacts.managedPolicy(AWS_POLICY.arn);
+      clock.tick(DEFAULT_AWS_POLICY_TTL_MS - 1);
+      await iamFacts.managedPolicy(AWS_POLICY.arn);
+      const callsWithinTheHour = fake.calls("GetPolicy").length;
 
       // Act
-      clock += 100 * TTL;
+      clock.tick(2);
       const policy = await iamFacts.managedPolicy(AWS_POLICY.arn);
 
       // Assess
+      expect(callsWithinTheHour).to.equal(1);
       expect(policy?.defaultVersionId).to.equal("v2");
-      expect(fake.calls("GetPolicy")).to.have.length(1);
-      expect(fake.calls("GetPolicyVersion")).to.have.length(1);
+      expect(fake.calls("GetPolicy")).to.have.length(2);
+      expect(fake.calls("GetPolicyVersion")).to.have.length(2);
+    });
+
+    it("keeps a customer managed policy for five minutes by default", async () => {
+      // Prepare
+      servePolicy(fake, CUSTOMER_POLICY);
+      const iamFacts = new ApiIamFacts(iam);
+      await iamFacts.managedPolicy(CUSTOMER_POLICY.arn);
+      clock.tick(DEFAULT_CUSTOMER_POLICY_TTL_MS - 1);
+      await iamFacts.managedPolicy(CUSTOMER_POLICY.arn);
+      const callsWithinTtl = fake.calls("GetPolicy").length;
+
+      // Act
+      clock.tick(2);
+      await iamFacts.managedPolicy(CUSTOMER_POLICY.arn);
+
+      // Assess
+      expect(DEFAULT_CUSTOMER_POLICY_TTL_MS).to.equal(5 * 60_000);
+      expect(callsWithinTtl).to.equal(1);
+      expect(fake.calls("GetPolicy")).to.have.length(2);
+    });
+
+    it("sees an AWS managed policy that gained ecr:* at once after invalidate()", async () => {
+      // Prepare
+      servePolicy(fake, AWS_POLICY);
+      const iamFacts = facts();
+      const before = await iamFacts.managedPolicy(AWS_POLICY.arn);
+      const widened = {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "ecr:*", Resource: "*" }],
+      };
+      servePolicy(fake, { ...AWS_POLICY, document: widened });
+
+      // Act
+      iamFacts.invalidate();
+      const after = await iamFacts.managedPolicy(AWS_POLICY.arn);
+
+      // Assess
+      expect(decoded(before?.document)).to.deep.equal(PULL_ALL);
+      expect(decoded(after?.document)).to.deep.equal(widened);
+      expect(fake.calls("GetPolicy")).to.have.length(2);
     });
 
     it("returns undefined for NoSuchEntity and remembers that for the TTL", async () => {
@@ -198,7 +253,7 @@ describe("ApiIamFacts (real IAM client, fake AWS endpoint)", () => {
       const first = await iamFacts.managedPolicy(missing);
       const cached = await iamFacts.managedPolicy(missing);
       const callsWithinTtl = fake.calls("GetPolicy").length;
-      clock += TTL + 1;
+      clock.tick(TTL + 1);
       await iamFacts.managedPolicy(missing);
 
       // Assess
@@ -396,12 +451,71 @@ describe("ApiIamFacts (real IAM client, fake AWS endpoint)", () => {
       // Act
       const cached = await iamFacts.group("developers");
       const callsWithinTtl = fake.requests.length - before;
-      clock += TTL + 1;
+      clock.tick(TTL + 1);
       await iamFacts.group("developers");
 
       // Assess
       expect(cached).to.equal(first);
       expect(callsWithinTtl).to.equal(0);
+      expect(fake.calls("GetGroup")).to.have.length(2);
+    });
+
+    it("fails naming iam:ListAttachedGroupPolicies when a page hands back a marker it gave before", async () => {
+      // Prepare
+      serveGroup([[]]);
+      fake.on("iam", "ListAttachedGroupPolicies", () =>
+        xmlResult(members("AttachedPolicies", []) + el("IsTruncated", "true") + el("Marker", "same-again")),
+      );
+
+      // Act
+      const error = await rejection(facts().group("developers"), AccountReadError);
+
+      // Assess
+      expect(error.message).to.equal(
+        'iam:ListAttachedGroupPolicies returned the page token "same-again" a second time (page 2): following it would never end',
+      );
+      expect(fake.calls("ListAttachedGroupPolicies")).to.have.length(2);
+    });
+
+    it("fails naming iam:ListGroupPolicies when a truncated page carries no Marker", async () => {
+      // Prepare
+      serveGroup([[]]);
+      fake.on("iam", "ListGroupPolicies", () =>
+        xmlResult(members("PolicyNames", ["push-team-a"]) + el("IsTruncated", "true")),
+      );
+
+      // Act
+      const error = await rejection(facts().group("developers"), AccountReadError);
+
+      // Assess
+      expect(error.message).to.equal("iam:ListGroupPolicies returned IsTruncated without a Marker");
+    });
+
+    it("returns undefined for a group deleted between GetGroup and its policy lists", async () => {
+      // Prepare
+      serveGroup([[]]);
+      fake.on("iam", "ListGroupPolicies", () =>
+        awsError(404, "NoSuchEntity", "The group with name developers cannot be found."),
+      );
+
+      // Act
+      const group = await facts().group("developers");
+
+      // Assess
+      expect(group).to.equal(undefined);
+    });
+
+    it("reads a group again after invalidate()", async () => {
+      // Prepare
+      serveGroup([[]]);
+      const iamFacts = facts();
+      await iamFacts.group("developers");
+
+      // Act
+      iamFacts.invalidate();
+      await iamFacts.group("developers");
+
+      // Assess
       expect(fake.calls("GetGroup")).to.have.length(2);
     });
 
@@ -552,6 +666,28 @@ describe("ApiIamFacts (real IAM client, fake AWS endpoint)", () => {
       expect(fake.requests.length - before).to.equal(0);
       expect(policy).to.deep.equal(details.policies[0]);
       expect(group?.inline.map((p) => p.name)).to.deep.equal(["push"]);
+    });
+
+    it("fails naming iam:GetAccountAuthorizationDetails when the markers run in a circle", async () => {
+      // Prepare: page 3 hands back the marker of page 2.
+      servePages(fake, [
+        { users: [{ name: "alice" }], next: "m-1" },
+        { users: [{ name: "bob" }], next: "m-2" },
+        { users: [{ name: "carol" }], next: "m-1" },
+      ]);
+
+      // Act
+      const error = await rejection(facts().everything(), AccountReadError);
+
+      // Assess
+      expect(error.message).to.match(
+        /^iam:GetAccountAuthorizationDetails returned the page token "m-1" a second time/u,
+      );
+      expect(fake.calls("GetAccountAuthorizationDetails").map((c) => c.input.Marker)).to.deep.equal([
+        undefined,
+        "m-1",
+        "m-2",
+      ]);
     });
 
     it("fails with an AccountReadError naming GetAccountAuthorizationDetails when a page is refused", async () => {

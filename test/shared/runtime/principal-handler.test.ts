@@ -103,8 +103,7 @@ describe("ecr-iam-principal-write-authorized handler (real SDK, fake IAM and Con
       }),
       logger,
       assumeRoleName: undefined,
-      reporter: (factory, target) =>
-        new PutEvaluationsReporter(factory.config(target), { sleep: async () => {} }),
+      reporter: (factory, target) => new PutEvaluationsReporter(factory.config(target)),
     });
   }
 
