@@ -3,129 +3,26 @@
  * inline and attached policies, for a user its groups' too, within its permissions boundary — may hold
  * sensitive actions only when the principal is authorized.
  */
-import type { AccountFacts } from "../../shared/account/facts.js";
+import { PRINCIPAL_RESOURCE_TYPES, type PrincipalRecord } from "../../shared/account/iam.js";
 import {
-  isAwsManaged,
-  type ManagedPolicyRecord,
-  PRINCIPAL_RESOURCE_TYPES,
-  type PrincipalRecord,
-  type PrincipalType,
-  principalRecord,
-} from "../../shared/account/iam.js";
+  gatherPrincipal,
+  type PrincipalFacts,
+  principalFromItem,
+  principalNoun,
+} from "../../shared/account/principal-facts.js";
 import { compliant, nonCompliant, notApplicable, type Verdict } from "../../shared/config/evaluation.js";
-import { ConfigInputError } from "../../shared/config/read.js";
-import { readingAs, UnreadableInputError } from "../../shared/errors.js";
-import { selfEscalations } from "../../shared/policy/escalation.js";
+import { effectiveAccess } from "../../shared/policy/effective-access.js";
 import { describeStatement, shortActions } from "../../shared/policy/explain.js";
-import {
-  type ActionGrant,
-  analyzeIdentityPolicies,
-  globMatches,
-  type LabelledPolicy,
-  PolicyParseError,
-  parsePolicyDocument,
-  type StatementRef,
-} from "../../shared/policy/index.js";
+import { type ActionGrant, globMatches, type StatementRef } from "../../shared/policy/index.js";
 import { defineRule, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
 
+export {
+  gatherPrincipal,
+  type PrincipalFacts,
+  principalFromItem,
+} from "../../shared/account/principal-facts.js";
+
 export const RESOURCE_TYPES = ["AWS::IAM::User", "AWS::IAM::Role", "AWS::IAM::Group"] as const;
-
-const TYPE_BY_RESOURCE: Readonly<Record<string, PrincipalType>> = {
-  "AWS::IAM::User": "user",
-  "AWS::IAM::Role": "role",
-  "AWS::IAM::Group": "group",
-};
-
-/** Everything the verdict on one principal needs. */
-export interface PrincipalFacts {
-  readonly principal: PrincipalRecord;
-  /** For users: their groups. */
-  readonly groups: readonly PrincipalRecord[];
-  /** Managed policies by ARN (attached ones and the boundary); `undefined`: it could not be found. */
-  readonly managed: ReadonlyMap<string, ManagedPolicyRecord | undefined>;
-}
-
-/**
- * Reads the principal from an `AWS::IAM::User` / `Role` / `Group` item.
- *
- * @example
- * principalFromItem(item).type; // "role"
- */
-export function principalFromItem(item: { resourceType: string; configuration: unknown }): PrincipalRecord {
-  const type = TYPE_BY_RESOURCE[item.resourceType];
-  if (type === undefined)
-    throw new ConfigInputError("resourceType", `not an IAM principal: ${item.resourceType}`);
-  return principalRecord(type, item.configuration, "camel", "configuration");
-}
-
-/**
- * Gathers a principal's groups and managed policies (each managed policy read once). A group the user
- * belongs to that cannot be found makes the principal unreadable: what it passes on is unknown.
- *
- * @example
- * const facts = await gatherPrincipal(principalFromItem(item), accountFacts);
- */
-export async function gatherPrincipal(
-  principal: PrincipalRecord,
-  facts: AccountFacts,
-): Promise<PrincipalFacts> {
-  const iam = facts.iam();
-  const groups = await Promise.all(
-    principal.groups.map(async (name) => {
-      const group = await iam.group(name);
-      if (group === undefined) {
-        throw new UnreadableInputError("it is not in the account", {
-          what: `${NOUN[principal.type]} ${principal.name}: group ${name}`,
-        });
-      }
-      return group;
-    }),
-  );
-  const arns = new Set<string>([
-    ...principal.attached.map((policy) => policy.arn),
-    ...groups.flatMap((group) => group.attached.map((policy) => policy.arn)),
-    ...(principal.boundaryArn === undefined ? [] : [principal.boundaryArn]),
-  ]);
-  const entries = await Promise.all(
-    [...arns].map(async (arn) => [arn, await iam.managedPolicy(arn)] as const),
-  );
-  return { principal, groups, managed: new Map(entries) };
-}
-
-const NOUN: Readonly<Record<PrincipalType, string>> = { user: "User", role: "Role", group: "Group" };
-
-function parse(label: string, document: unknown): LabelledPolicy {
-  return { label, document: parsePolicyDocument(document, "identity") };
-}
-
-/** Every identity policy of the principal; one that cannot be read makes the principal unreadable. */
-function policiesOf(facts: PrincipalFacts): LabelledPolicy[] {
-  const { principal, groups, managed } = facts;
-  const noun = `${NOUN[principal.type]} ${principal.name}`;
-  const managedDoc = (prefix: string, name: string, arn: string): LabelledPolicy => {
-    const record = managed.get(arn);
-    if (record === undefined) {
-      throw new UnreadableInputError("it does not exist in the account", {
-        what: `${noun}: ${prefix}managed policy ${name} (${arn})`,
-      });
-    }
-    return readingAs(`${noun}: ${prefix}managed policy ${name}`, () =>
-      parse(`${prefix}managed policy ${name}`, record.document),
-    );
-  };
-  const inline = (prefix: string, policy: { name: string; document: unknown }): LabelledPolicy =>
-    readingAs(`${noun}: ${prefix}inline policy ${policy.name}`, () =>
-      parse(`${prefix}inline policy ${policy.name}`, policy.document),
-    );
-  return [
-    ...principal.inline.map((policy) => inline("", policy)),
-    ...principal.attached.map((policy) => managedDoc("", policy.name, policy.arn)),
-    ...groups.flatMap((group) => [
-      ...group.inline.map((policy) => inline(`group ${group.name} `, policy)),
-      ...group.attached.map((policy) => managedDoc(`group ${group.name} `, policy.name, policy.arn)),
-    ]),
-  ];
-}
 
 function where(refs: readonly StatementRef[]): string {
   const distinct = [...new Set(refs.map((ref) => describeStatement(ref, true)))];
@@ -157,44 +54,15 @@ export function judgePrincipal(
 ): Verdict {
   const { accountId, partition } = scope;
   const { principal } = facts;
-  const noun = `${NOUN[principal.type]} ${principal.name}`;
+  const noun = principalNoun(principal);
   if (principal.type === "role" && principal.path.startsWith("/aws-service-role/")) {
     return notApplicable("service-linked role: AWS manages its permissions");
   }
-  const policies = policiesOf(facts);
-  let boundary: LabelledPolicy[] | undefined;
-  let boundaryNote = "";
-  if (principal.boundaryArn !== undefined) {
-    // Never taken as granting nothing: a boundary that cannot be read is ignored, and the annotation says so.
-    const record = facts.managed.get(principal.boundaryArn);
-    if (record === undefined) {
-      boundaryNote = ` Permissions boundary ignored (${principal.boundaryArn} could not be found).`;
-    } else {
-      try {
-        boundary = [parse(`boundary ${record.name}`, record.document)];
-      } catch (error) {
-        if (!(error instanceof PolicyParseError)) throw error;
-        boundaryNote = ` Permissions boundary ignored (boundary ${record.name}: ${error.message}).`;
-      }
-    }
-  }
-  const analysis = analyzeIdentityPolicies(policies, {
-    partition,
-    exemptActions: parameters.list("exemptActions"),
-    ...(boundary === undefined ? {} : { boundary }),
-  });
-  const escalations = selfEscalations(policies, boundary, {
-    type: principal.type,
-    arn: principal.arn,
-    groupArns: facts.groups.map((group) => group.arn),
-    attachedPolicyArns: [...principal.attached, ...facts.groups.flatMap((group) => group.attached)]
-      .map((policy) => policy.arn)
-      .filter((arn) => !isAwsManaged(arn)),
+  const { sensitive, escalations, boundaryNote } = effectiveAccess(facts, {
     accountId,
     partition,
-    id: principal.id,
+    exemptActions: parameters.list("exemptActions"),
   });
-  const sensitive = analysis.actions.filter((grant) => grant.sensitive);
   if (sensitive.length === 0 && escalations.length === 0) {
     return compliant(`${noun} holds no sensitive ECR action.${boundaryNote}`);
   }

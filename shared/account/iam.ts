@@ -38,6 +38,8 @@ export interface PrincipalRecord {
   readonly groups: readonly string[];
   /** For users and roles: the permissions boundary's policy ARN. */
   readonly boundaryArn?: string;
+  /** For roles: the trust policy (`AssumeRolePolicyDocument`) as delivered; `undefined` when not recorded. */
+  readonly trustPolicy?: unknown;
 }
 
 /** A managed policy and its default version's document. */
@@ -129,6 +131,7 @@ export function principalRecord(
   const idField = `${type}Id`;
   const inlineList = `${type}PolicyList`;
   const boundaryArn = type === "group" ? undefined : boundary(record, casing, path);
+  const trustPolicy = type === "role" ? field(record, "assumeRolePolicyDocument", casing) : undefined;
   return {
     type,
     name: text(record, nameField, casing, path),
@@ -139,6 +142,7 @@ export function principalRecord(
     attached: attachedPolicies(record, casing, path),
     groups: type === "user" ? groupNames(record, casing, path) : [],
     ...(boundaryArn === undefined ? {} : { boundaryArn }),
+    ...(trustPolicy === undefined || trustPolicy === null ? {} : { trustPolicy }),
   };
 }
 

@@ -59,6 +59,9 @@ export function principalConfiguration(principal: PrincipalRecord): Record<strin
     [`${type}PolicyList`]: principal.inline.map((p) => ({ policyName: p.name, policyDocument: p.document })),
     attachedManagedPolicies: principal.attached.map((p) => ({ policyName: p.name, policyArn: p.arn })),
     ...(type === "user" ? { groupList: principal.groups } : {}),
+    ...(type === "role" && principal.trustPolicy !== undefined
+      ? { assumeRolePolicyDocument: principal.trustPolicy }
+      : {}),
     ...(type === "group"
       ? {}
       : {

@@ -1,0 +1,105 @@
+/**
+ * A principal's effective ECR access (docs/rules.md#ecr-iam-principal-write-authorized): its inline and
+ * attached policies, for a user its groups' too, within its permissions boundary, and whether it can change
+ * its own permissions. One implementation for every rule that asks whether a principal is a writer.
+ */
+import { isAwsManaged } from "../account/iam.js";
+import { type PrincipalFacts, principalNoun } from "../account/principal-facts.js";
+import { readingAs, UnreadableInputError } from "../errors.js";
+import { type Escalation, selfEscalations } from "./escalation.js";
+import { type ActionGrant, analyzeIdentityPolicies, type LabelledPolicy } from "./identity.js";
+import { PolicyParseError, parsePolicyDocument } from "./parse.js";
+
+export interface EffectiveAccess {
+  /** The sensitive ECR actions it holds, with their scope and the statements that grant them. */
+  readonly sensitive: readonly ActionGrant[];
+  /** The ways it can change its own permissions (then it holds every sensitive action on all repositories). */
+  readonly escalations: readonly Escalation[];
+  /** ` Permissions boundary ignored (…).` when the boundary could not be read, else empty. */
+  readonly boundaryNote: string;
+}
+
+function parse(label: string, document: unknown): LabelledPolicy {
+  return { label, document: parsePolicyDocument(document, "identity") };
+}
+
+/** Every identity policy of the principal; one that cannot be read makes the principal unreadable. */
+function policiesOf(facts: PrincipalFacts): LabelledPolicy[] {
+  const { principal, groups, managed } = facts;
+  const noun = principalNoun(principal);
+  const managedDoc = (prefix: string, name: string, arn: string): LabelledPolicy => {
+    const record = managed.get(arn);
+    if (record === undefined) {
+      throw new UnreadableInputError("it does not exist in the account", {
+        what: `${noun}: ${prefix}managed policy ${name} (${arn})`,
+      });
+    }
+    return readingAs(`${noun}: ${prefix}managed policy ${name}`, () =>
+      parse(`${prefix}managed policy ${name}`, record.document),
+    );
+  };
+  const inline = (prefix: string, policy: { name: string; document: unknown }): LabelledPolicy =>
+    readingAs(`${noun}: ${prefix}inline policy ${policy.name}`, () =>
+      parse(`${prefix}inline policy ${policy.name}`, policy.document),
+    );
+  return [
+    ...principal.inline.map((policy) => inline("", policy)),
+    ...principal.attached.map((policy) => managedDoc("", policy.name, policy.arn)),
+    ...groups.flatMap((group) => [
+      ...group.inline.map((policy) => inline(`group ${group.name} `, policy)),
+      ...group.attached.map((policy) => managedDoc(`group ${group.name} `, policy.name, policy.arn)),
+    ]),
+  ];
+}
+
+/**
+ * The effective access of a principal. A policy that cannot be read throws an `UnreadableInputError`
+ * naming it; a permissions boundary that cannot be read is ignored (never taken as granting nothing), and
+ * `boundaryNote` says so.
+ *
+ * @example
+ * const { sensitive, escalations } = effectiveAccess(facts, { accountId, partition, exemptActions: [] });
+ */
+export function effectiveAccess(
+  facts: PrincipalFacts,
+  options: {
+    readonly accountId: string;
+    readonly partition: string;
+    readonly exemptActions: readonly string[];
+  },
+): EffectiveAccess {
+  const { principal } = facts;
+  const policies = policiesOf(facts);
+  let boundary: LabelledPolicy[] | undefined;
+  let boundaryNote = "";
+  if (principal.boundaryArn !== undefined) {
+    const record = facts.managed.get(principal.boundaryArn);
+    if (record === undefined) {
+      boundaryNote = ` Permissions boundary ignored (${principal.boundaryArn} could not be found).`;
+    } else {
+      try {
+        boundary = [parse(`boundary ${record.name}`, record.document)];
+      } catch (error) {
+        if (!(error instanceof PolicyParseError)) throw error;
+        boundaryNote = ` Permissions boundary ignored (boundary ${record.name}: ${error.message}).`;
+      }
+    }
+  }
+  const analysis = analyzeIdentityPolicies(policies, {
+    partition: options.partition,
+    exemptActions: options.exemptActions,
+    ...(boundary === undefined ? {} : { boundary }),
+  });
+  const escalations = selfEscalations(policies, boundary, {
+    type: principal.type,
+    arn: principal.arn,
+    groupArns: facts.groups.map((group) => group.arn),
+    attachedPolicyArns: [...principal.attached, ...facts.groups.flatMap((group) => group.attached)]
+      .map((policy) => policy.arn)
+      .filter((arn) => !isAwsManaged(arn)),
+    accountId: options.accountId,
+    partition: options.partition,
+    id: principal.id,
+  });
+  return { sensitive: analysis.actions.filter((grant) => grant.sensitive), escalations, boundaryNote };
+}
