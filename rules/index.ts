@@ -5,12 +5,14 @@ import { rule as iamPolicyNoUnscopedWrite } from "./ecr-iam-policy-no-unscoped-w
 import { rule as iamPrincipalWriteAuthorized } from "./ecr-iam-principal-write-authorized/rule.js";
 import { rule as repositoryImageIntegrity } from "./ecr-repository-image-integrity/rule.js";
 import { rule as repositoryPolicyTrusted } from "./ecr-repository-policy-trusted/rule.js";
+import { rule as writerRoleTrustRestricted } from "./ecr-writer-role-trust-restricted/rule.js";
 
 export const RULES: readonly Rule[] = [
   iamPolicyNoUnscopedWrite,
   iamPrincipalWriteAuthorized,
   repositoryPolicyTrusted,
   repositoryImageIntegrity,
+  writerRoleTrustRestricted,
 ];
 
 /**

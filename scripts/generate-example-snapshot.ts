@@ -234,6 +234,17 @@ const githubTrust = (subject: string): object =>
       StringLike: { "token.actions.githubusercontent.com:sub": subject },
     },
   });
+const EKS_OIDC_ISSUER = `oidc.eks.${REGION}.amazonaws.com/id/5E1C3A9B7D2F4E6A8C0B1D3F5A7C9E2B`;
+/** EKS IRSA: the cluster's OIDC provider, with a `sub` condition naming service accounts. */
+const irsaTrust = (operator: "StringEquals" | "StringLike", subject: string): object =>
+  doc({
+    Effect: "Allow",
+    Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/${EKS_OIDC_ISSUER}` },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      [operator]: { [`${EKS_OIDC_ISSUER}:sub`]: subject, [`${EKS_OIDC_ISSUER}:aud`]: "sts.amazonaws.com" },
+    },
+  });
 const serviceTrust = (service: string): object =>
   doc({ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" });
 const SSO_PROVIDER = `arn:aws:iam::${ACCOUNT}:saml-provider/AWSSSO_5f2c9a1e7b3d4086_DO_NOT_DELETE`;
@@ -658,6 +669,49 @@ const ROLES: readonly RoleSpec[] = [
     attached: ["ecr-push-non-prod"],
     tags: { team: "qa" },
     lastUsed: "2026-11-27 12:31:02",
+  },
+  {
+    // Created before IAM began checking new GitHub trust policies: the audience only, no sub.
+    name: "github-actions-legacy-deploy",
+    created: "2022-03-08 16:27:51",
+    trust: doc({
+      Effect: "Allow",
+      Principal: { Federated: GITHUB_OIDC },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" } },
+    }),
+    attached: ["ci-push-team-a"],
+    tags: { team: "team-a" },
+    lastUsed: "2026-11-21 07:45:10",
+  },
+  {
+    name: "eks-irsa-image-builder",
+    created: "2025-04-14 11:02:37",
+    trust: irsaTrust("StringEquals", "system:serviceaccount:ci:image-builder"),
+    attached: ["ci-push-team-a"],
+    tags: { team: "platform", "eks:cluster-name": "prod" },
+    lastUsed: "2026-11-27 20:11:54",
+  },
+  {
+    name: "eks-irsa-any-pod-pusher",
+    created: "2025-10-02 09:36:15",
+    trust: irsaTrust("StringLike", "system:serviceaccount:*"),
+    attached: ["ecr-push-non-prod"],
+    tags: { team: "qa", "eks:cluster-name": "staging" },
+    lastUsed: "2026-11-26 13:50:29",
+  },
+  {
+    name: "partner-image-sync",
+    created: "2024-12-05 10:14:03",
+    trust: doc({
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${PARTNER_ACCOUNT}:root` },
+      Action: "sts:AssumeRole",
+      Condition: { StringEquals: { "sts:ExternalId": "example-corp-image-sync" } },
+    }),
+    attached: ["ecr-push-non-prod"],
+    tags: { partner: "image-sync" },
+    lastUsed: "2026-11-27 03:00:02",
   },
   {
     name: "eks-prod-node-role",

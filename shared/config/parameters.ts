@@ -21,6 +21,7 @@ export type ParameterKind =
   | "principalArnGlobs"
   | "policyArnGlobs"
   | "actionGlobs"
+  | "oidcSubjectGlobs"
   | "boolean"
   | "roleName";
 
@@ -67,6 +68,10 @@ const LIST_RULES: Partial<Record<ParameterKind, { pattern: RegExp; what: string 
   actionGlobs: {
     pattern: /^(\*|[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+)$/u,
     what: "an action glob (ecr:PutImage, ecr:Tag*)",
+  },
+  oidcSubjectGlobs: {
+    pattern: /^([a-z][a-z0-9_]*=)?[^\s=][^\s]*$/u,
+    what: "a sub glob (repo:acme/*) or CLAIM=GLOB (repository=acme/*)",
   },
 };
 

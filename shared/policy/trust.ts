@@ -367,32 +367,45 @@ function webIdentityBound(
   };
 }
 
+/** How annotations name a provider family. */
+export const FAMILY_LABELS: Readonly<Record<ProviderFamily, string>> = {
+  github: "GitHub Actions",
+  gitlab: "GitLab",
+  terraform: "HCP Terraform",
+  buildkite: "Buildkite",
+  circleci: "CircleCI",
+  bitbucket: "Bitbucket Pipelines",
+  eks: "EKS service account",
+  cognito: "Cognito",
+  google: "Google",
+  facebook: "Facebook",
+  amazon: "Login with Amazon",
+  other: "OIDC",
+};
+
+const PIN_EXAMPLES: Readonly<Record<ProviderFamily, readonly [claim: string, example: string]>> = {
+  github: ["sub", "repo:OWNER/REPO:ref:refs/heads/main"],
+  gitlab: ["sub", "project_path:GROUP/PROJECT:ref_type:branch:ref:main"],
+  terraform: ["sub", "organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:apply"],
+  buildkite: ["sub", "organization:ORG:pipeline:PIPELINE:ref:refs/heads/main:commit:*:step:*"],
+  circleci: ["sub", "org/ORG-ID/project/PROJECT-ID/user/*"],
+  bitbucket: ["sub", "{REPOSITORY-UUID}:*"],
+  eks: ["sub", "system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT"],
+  cognito: ["amr", "authenticated"],
+  google: ["sub", "the Google account's id"],
+  facebook: ["id", "the user's id"],
+  amazon: ["user_id", "the user's id"],
+  other: ["sub", "one subject, without wildcards"],
+};
+
 function unboundedReason(
   family: ProviderFamily,
   provider: string,
   entries: readonly ConditionEntry[],
 ): string {
-  const fix =
-    family === "github"
-      ? `add a ${provider}:sub condition such as repo:OWNER/REPO:ref:refs/heads/main`
-      : family === "gitlab"
-        ? `add a ${provider}:sub condition such as project_path:GROUP/PROJECT:ref_type:branch:ref:main`
-        : family === "eks"
-          ? `add a ${provider}:sub condition such as system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT`
-          : family === "terraform" || family === "buildkite"
-            ? `add a ${provider}:sub condition such as organization:ORG:…`
-            : family === "google"
-              ? "add an accounts.google.com:sub condition naming the account"
-              : family === "facebook"
-                ? "add a graph.facebook.com:id condition naming the user"
-                : family === "amazon"
-                  ? "add a www.amazon.com:user_id condition naming the user"
-                  : `add a ${provider}:sub condition without wildcards`;
-  const weak =
-    entries.length > 0
-      ? "its conditions do not pin the token to one tenant"
-      : "it has no condition on the token";
-  return `any token of ${provider} may assume the role: ${weak}; ${fix}`;
+  const [claim, example] = PIN_EXAMPLES[family];
+  const weak = entries.length > 0 ? "its conditions pin no single tenant" : "no condition on the token";
+  return `any ${FAMILY_LABELS[family]} token can assume it (${weak}); add a ${provider}:${claim} condition such as ${example}`;
 }
 
 function describeValues(values: readonly NarrowValue[]): string[] {

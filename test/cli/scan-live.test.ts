@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { main } from "../../cli/main.js";
 import { FakeAws, ok } from "../support/fake-aws.js";
-import { ACCOUNT, type PolicySpec, servePages, servePolicy } from "../support/iam-xml.js";
+import { ACCOUNT, ASSUME_FROM_EC2, type PolicySpec, servePages, servePolicy } from "../support/iam-xml.js";
 
 const READ_ONLY = /^(Get|List|Describe|BatchGet)/u;
 
@@ -128,6 +128,8 @@ describe("ecr-access-rules scan --live", () => {
       [`${type === "user" ? "User" : type === "role" ? "Role" : "Group"}Id`]: `${type === "user" ? "AIDA" : type === "role" ? "AROA" : "AGPA"}${name.toUpperCase().padEnd(17, "X")}`,
       Arn: `arn:aws:iam::${ACCOUNT}:${type}/${name}`,
     });
+    // What the fake IAM answers for every role.
+    const EC2_TRUST = ASSUME_FROM_EC2;
     const snapshot = {
       UserDetailList: [
         { ...identity("dana", "user"), GroupList: ["ops"], UserPolicyList: [], AttachedManagedPolicies: [] },
@@ -135,11 +137,13 @@ describe("ecr-access-rules scan --live", () => {
       RoleDetailList: [
         {
           ...identity("node", "role"),
+          AssumeRolePolicyDocument: EC2_TRUST,
           RolePolicyList: [],
           AttachedManagedPolicies: [{ PolicyName: READ_ONLY_POLICY.name, PolicyArn: READ_ONLY_POLICY.arn }],
         },
         {
           ...identity("ci", "role"),
+          AssumeRolePolicyDocument: EC2_TRUST,
           RolePolicyList: [],
           AttachedManagedPolicies: [{ PolicyName: CUSTOMER.name, PolicyArn: CUSTOMER.arn }],
         },
@@ -205,7 +209,8 @@ describe("ecr-access-rules scan --live", () => {
           ),
         );
     const liveRows = rows(live.text());
-    expect(liveRows.length).to.equal(1 + 4 + 2 + 2); // policy rule: 1 customer policy; principals: 4; repositories: 2 × 2 rules
+    // policy rule: 1 customer policy; principals: 4, of which 2 roles (principal and trust rules); repositories: 2 × 2 rules
+    expect(liveRows.length).to.equal(1 + 4 + 2 + 2 + 2);
     expect(liveRows).to.deep.equal(rows(fromSnapshot.text()));
     expect(liveStatus).to.equal(snapshotStatus);
     expect(

@@ -201,8 +201,11 @@ describe("e2e: ecr-access-rules scan --live against moto", function () {
     const account = seeded;
     if (account === undefined) throw new Error("not seeded");
     const principals = account.users + account.roles + account.groups;
-    // policy rule: customer policies; principal rule: every principal; two repository rules; the registry policy.
-    expect(liveRows).to.have.length(account.customerPolicies + principals + 2 * account.repositories + 1);
+    // policy rule: customer policies; principal rule: every principal; trust rule: every role; two repository
+    // rules; the registry policy.
+    expect(liveRows).to.have.length(
+      account.customerPolicies + principals + account.roles + 2 * account.repositories + 1,
+    );
     expect(liveRows).to.deep.equal(rows(fromSnapshot));
     expect(live.status).to.equal(1);
     expect(fromSnapshot.status).to.equal(1);
