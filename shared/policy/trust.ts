@@ -221,6 +221,8 @@ const LITERAL_PINS: Partial<Record<ProviderFamily, ReadonlySet<string>>> = {
 /** Whether one value of a pinning entry on `claim` pins a token of `family` to one tenant. */
 function valuePins(family: ProviderFamily, claim: string, entry: ConditionEntry, value: string): boolean {
   const { head, wild } = literalHead(entry, value);
+  // Outside StringLike a `*` or `?` is the character itself: no real token carries it, so no one gets in.
+  if (!wild && /[*?]/u.test(value)) return true;
   if (claim === "sub") {
     const pattern = SUB_PINS[family];
     if (pattern !== undefined) return pattern.test(head);
@@ -254,11 +256,9 @@ interface Bound {
 function webIdentityBound(
   provider: string,
   statement: Statement,
-  otherProviders: readonly string[],
   patterns: ReadonlyMap<string, readonly string[]>,
 ): Bound & { family: ProviderFamily } {
   const own = asciiLower(provider);
-  const others = new Set(otherProviders.map(asciiLower));
   const entries = statement.conditions.map((entry) => ({ entry, ...splitKey(entry.key) }));
   const subjects = entries
     .filter((e) => e.prefix === own && e.claim === "sub")
@@ -267,7 +267,9 @@ function webIdentityBound(
   const issued = ISSUED[family];
   for (const { entry, prefix, claim } of entries) {
     if (!failsWhenAbsent(entry)) continue;
-    const foreign = prefix !== own && !others.has(prefix) && (prefix.includes(".") || prefix.includes("/"));
+    // Entries combine with AND: another provider's claim, even one named in the same statement, is absent
+    // from this provider's tokens.
+    const foreign = prefix !== own && (prefix.includes(".") || prefix.includes("/"));
     const unissued = prefix === own && issued !== undefined && !issued.has(claim);
     if (foreign || unissued) {
       return {
@@ -485,7 +487,7 @@ function doorsOf(
       {
         ...base,
         kind: "public",
-        principal: "NotPrincipal",
+        principal: "*",
         trusted: trustedNarrowing !== undefined,
         ...narrowedTo,
         reason:
@@ -496,11 +498,6 @@ function doorsOf(
     ];
   }
   const values = statement.principal?.values ?? [];
-  const federated = values.flatMap((v) => ("value" in v && v.type === "Federated" ? [v.value] : []));
-  const providersOf = (value: string) => {
-    const m = FEDERATED_ARN.exec(value);
-    return m !== null && m[2] === "oidc-provider" ? (m[3] ?? "") : value;
-  };
   return values.map((value): Door => {
     if (
       !("value" in value) ||
@@ -543,7 +540,6 @@ function doorsOf(
             kind: "deleted-principal",
             principal: text,
             trusted: true,
-            admitsNoOne: true,
             reason: `${text} is the unique id of a deleted principal: it admits no one; remove it`,
           };
         case "untrusted":
@@ -671,8 +667,7 @@ function doorsOf(
           reason: `${provider} cannot use a statement without sts:AssumeRoleWithWebIdentity: it admits no one`,
         };
       }
-      const others = federated.filter((f) => f !== text).map(providersOf);
-      const bound = webIdentityBound(provider, statement, others, judge.patterns);
+      const bound = webIdentityBound(provider, statement, judge.patterns);
       return {
         ...base,
         kind: "web-identity",
@@ -689,9 +684,9 @@ function doorsOf(
     return {
       ...base,
       kind: "untrusted-principal",
-      principal: `${value.type}: ${text}`,
+      principal: text,
       trusted: false,
-      reason: `a ${value.type} principal is not an account, a service or an identity provider`,
+      reason: `a ${value.type} principal (${text}) is not an account, a service or an identity provider`,
     };
   });
 }
