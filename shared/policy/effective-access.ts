@@ -17,6 +17,10 @@ export interface EffectiveAccess {
   readonly escalations: readonly Escalation[];
   /** ` Permissions boundary ignored (…).` when the boundary could not be read, else empty. */
   readonly boundaryNote: string;
+  /** The identity policies, parsed (for questions beyond ECR: who it can act as). */
+  readonly policies: readonly LabelledPolicy[];
+  /** The permissions boundary, parsed; `undefined` when there is none or it could not be read. */
+  readonly boundary: readonly LabelledPolicy[] | undefined;
 }
 
 function parse(label: string, document: unknown): LabelledPolicy {
@@ -101,5 +105,11 @@ export function effectiveAccess(
     partition: options.partition,
     id: principal.id,
   });
-  return { sensitive: analysis.actions.filter((grant) => grant.sensitive), escalations, boundaryNote };
+  return {
+    sensitive: analysis.actions.filter((grant) => grant.sensitive),
+    escalations,
+    boundaryNote,
+    policies,
+    boundary,
+  };
 }

@@ -57,7 +57,7 @@ const GROUP_ACTIONS = OWN.group;
 const POLICY_ACTIONS = ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"];
 
 /** A resource to test: a literal ARN, or (for AddUserToGroup) "any group of the account", a prefix. */
-type Target = { readonly arn: string } | { readonly prefix: string; readonly label: string };
+export type Target = { readonly arn: string } | { readonly prefix: string; readonly label: string };
 
 function mayMatchPrefix(pattern: string, prefix: string): boolean {
   const wildcard = pattern.search(/[*?]/u);
@@ -96,12 +96,13 @@ function deniedFor(statement: Statement, target: Target, variables: Variables): 
   return resource.kind === "Resource" && resource.values.some((p) => p === "*" || p === `${target.prefix}*`);
 }
 
-interface Located {
+export interface Located {
   readonly ref: StatementRef;
   readonly statement: Statement;
 }
 
-function locate(policies: readonly LabelledPolicy[]): Located[] {
+/** Every statement of the policies, with the reference an annotation prints. */
+export function locate(policies: readonly LabelledPolicy[]): Located[] {
   return policies.flatMap(({ label, document }) =>
     document.statements.map((statement) => ({
       ref: {
@@ -114,10 +115,11 @@ function locate(policies: readonly LabelledPolicy[]): Located[] {
   );
 }
 
-/** The Allow statement that grants `action` on `target` and no unconditional Deny removes, if any. */
-type Variables = Readonly<Record<string, string>>;
+/** Policy variables the principal's own requests resolve (`aws:username`, …). */
+export type Variables = Readonly<Record<string, string>>;
 
-function grant(
+/** The Allow statement that grants `action` on `target` and no unconditional Deny removes, if any. */
+export function grant(
   statements: readonly Located[],
   action: string,
   target: Target,
@@ -129,6 +131,25 @@ function grant(
   return covering.find(
     (s) => s.statement.effect === "Allow" && resourceMatches(s.statement, target, variables),
   );
+}
+
+/**
+ * The variables a principal's own requests resolve: its name (users), id, account, type.
+ *
+ * @example
+ * principalVariables({ type: "user", arn: "arn:aws:iam::1:user/eve", accountId: "1" })["aws:username"]; // "eve"
+ */
+export function principalVariables(
+  self: Pick<SelfResources, "type" | "arn" | "accountId" | "id">,
+): Variables {
+  const name = self.arn.slice(self.arn.lastIndexOf("/") + 1);
+  return {
+    ...(self.type === "user" ? { "aws:username": name } : {}),
+    ...(self.id === undefined ? {} : { "aws:userid": self.id }),
+    "aws:PrincipalAccount": self.accountId,
+    "aws:ResourceAccount": self.accountId,
+    "aws:PrincipalType": self.type === "user" ? "User" : "AssumedRole",
+  };
 }
 
 /**
@@ -158,14 +179,7 @@ export function selfEscalations(
       { prefix: `arn:${self.partition}:iam::${self.accountId}:group/`, label: "any group of the account" },
     ]);
   }
-  const name = self.arn.slice(self.arn.lastIndexOf("/") + 1);
-  const variables: Variables = {
-    ...(self.type === "user" ? { "aws:username": name } : {}),
-    ...(self.id === undefined ? {} : { "aws:userid": self.id }),
-    "aws:PrincipalAccount": self.accountId,
-    "aws:ResourceAccount": self.accountId,
-    "aws:PrincipalType": self.type === "user" ? "User" : "AssumedRole",
-  };
+  const variables = principalVariables(self);
   const found: Escalation[] = [];
   for (const [action, target] of checks) {
     const granted = grant(statements, action, target, variables);

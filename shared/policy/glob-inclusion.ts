@@ -89,3 +89,42 @@ export function globIncludes(outer: string, inner: string): boolean {
   }
   return true;
 }
+
+/**
+ * Whether some text is matched by both globs (for "resource patterns that share an ARN").
+ *
+ * @example
+ * globsIntersect("arn:aws:iam::1:role/ci-*", "arn:aws:iam::1:role/*-deploy"); // true
+ * globsIntersect("arn:aws:iam::1:role/a*", "arn:aws:iam::1:role/b*"); // false
+ */
+export function globsIntersect(a: string, b: string): boolean {
+  const x = new Glob(a);
+  const y = new Glob(b);
+  const named = new Set([...x.chars, ...y.chars].filter((ch) => ch !== "*" && ch !== "?"));
+  let other = 0xe000;
+  while (named.has(String.fromCodePoint(other))) other += 1;
+  const alphabet = [...named, String.fromCodePoint(other)];
+  const seen = new Set<string>();
+  const queue: Array<[number[], number[]]> = [[x.closure([0]), y.closure([0])]];
+  while (queue.length > 0) {
+    const pair = queue.pop();
+    if (pair === undefined) break;
+    const [sx, sy] = pair;
+    const key = `${sx.join(",")}|${sy.join(",")}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (seen.size > INCLUSION_BUDGET) {
+      throw new PolicyParseError(
+        "Resource",
+        `the patterns ${JSON.stringify(a)} and ${JSON.stringify(b)} are too complex to compare`,
+      );
+    }
+    if (x.accepts(sx) && y.accepts(sy)) return true;
+    for (const ch of alphabet) {
+      const nx = x.step(sx, ch);
+      const ny = y.step(sy, ch);
+      if (nx.length > 0 && ny.length > 0) queue.push([nx, ny]);
+    }
+  }
+  return false;
+}
