@@ -20,7 +20,7 @@ import {
 } from "./narrowing.js";
 import { decodePolicyText, type PolicyDocument, parsePolicyDocument, type Statement } from "./parse.js";
 import { classifyPrincipal, type PrincipalClass } from "./principals.js";
-import { matchesLiteralStar, repositoryCoverage } from "./repository-coverage.js";
+import { CoverageBudget, matchesLiteralStar, repositoryCoverage } from "./repository-coverage.js";
 
 /** The trust parameters of SPEC §4 / §5, already validated. */
 export interface TrustParameters {
@@ -113,12 +113,13 @@ function everyoneIsPrincipal(statement: Statement): boolean {
 }
 
 /** A Deny applies to the whole resource unless its Resource element names only part of it. */
-function denyCoversResource(statement: Statement, partition: string): boolean {
+function denyCoversResource(statement: Statement, partition: string, budget: CoverageBudget): boolean {
   const resource = statement.resource;
   if (resource === undefined) return true;
   if (resource.kind === "NotResource") return false;
   return (
-    matchesLiteralStar(resource.values) || repositoryCoverage(resource.values, partition).coversAllEverywhere
+    matchesLiteralStar(resource.values, "deny") ||
+    repositoryCoverage(resource.values, partition, budget).coversAllEverywhere
   );
 }
 
@@ -413,9 +414,10 @@ export function analyzeResourcePolicy(input: ResourcePolicyInput): ResourcePolic
 
   const removals: Statement[] = [];
   const perimeters: Perimeter[] = [];
+  const budget = new CoverageBudget();
   for (const statement of document.statements) {
     if (statement.effect !== "Deny" || !everyoneIsPrincipal(statement)) continue;
-    if (!denyCoversResource(statement, partition)) continue;
+    if (!denyCoversResource(statement, partition, budget)) continue;
     const shape = denyShape(statement.conditions, evaluator.context);
     if (shape.type === "unconditional") removals.push(statement);
     else if (shape.type === "perimeter") perimeters.push({ statement, shape });
