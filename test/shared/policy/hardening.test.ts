@@ -135,6 +135,38 @@ describe("policy engine hardening", () => {
   });
 
   describe("parsing", () => {
+    const deepValue = (levels: number): unknown => {
+      let value: unknown = "10.0.0.0/8";
+      for (let i = 0; i < levels; i += 1) value = [value];
+      return value;
+    };
+    const deepRows: Array<[string, () => unknown]> = [
+      [
+        "an object-form document",
+        () => ({
+          Statement: {
+            Effect: "Allow",
+            Action: "ecr:*",
+            Resource: "*",
+            Condition: { IpAddress: { "aws:SourceIp": deepValue(5000) } },
+          },
+        }),
+      ],
+      [
+        "JSON text",
+        () =>
+          `{"Statement":{"Effect":"Allow","Action":"ecr:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":${"[".repeat(5000)}"x"${"]".repeat(5000)}}}}}`,
+      ],
+    ];
+    for (const [form, input] of deepRows) {
+      it(`refuses ${form} nested thousands of levels deep with a parse error naming where`, () => {
+        expect(() => parsePolicyDocument(input(), "identity")).to.throw(
+          PolicyParseError,
+          /^Statement\.Condition\.IpAddress\.aws:SourceIp(\[0\]){28}: nested more than 32 levels deep/,
+        );
+      });
+    }
+
     it("refuses a duplicate Effect key, naming it", () => {
       const text = '{"Statement":{"Effect":"Allow","Action":"ecr:*","Resource":"*","Effect":"Deny"}}';
       expect(() => parsePolicyDocument(text, "identity")).to.throw(
