@@ -254,7 +254,10 @@ function effectFor(
 /**
  * Classifies the conditions of a `Deny` whose principal is everyone. A perimeter's conditions are negated
  * entries on narrowing keys (`StringNotEquals`, …, with or without `IfExists`, or with `ForAllValues:`),
- * plus optionally `BoolIfExists aws:PrincipalIsAWSService: "false"` (which exempts services). Its
+ * plus optionally `BoolIfExists aws:PrincipalIsAWSService: "false"` (which exempts services). AWS's
+ * confused-deputy perimeter — negated entries on source keys with `Bool aws:PrincipalIsAWSService: "true"`
+ * (the Deny applies to services only) and optionally `Null aws:SourceAccount: "false"` (only to services
+ * acting for an account) — narrows the services and leaves IAM principals alone. Its
  * entries combine with AND, so the requests it lets through are those matching a value of some entry
  * whose key they carry.
  *
