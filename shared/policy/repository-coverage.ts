@@ -30,7 +30,7 @@ import { PolicyParseError } from "./parse.js";
 export class PatternTooComplexError extends PolicyParseError {}
 
 /** Automaton states one analysis may visit (each step visits every state of the set it starts from). */
-export const WORK_BUDGET = 2_000_000;
+export const WORK_BUDGET = 2_500_000;
 /**
  * Memory one analysis may hold, in four-byte words: each state of each distinct set kept, plus
  * {@link SET_OVERHEAD} per set and {@link ENTRY_OVERHEAD} per remembered transition or search entry
@@ -185,6 +185,7 @@ class GlobAutomaton {
       this.nameLive[state] = fits && (token === END || this.nameLive[state + 1] === 1) ? 1 : 0;
     }
     this.mark = new Uint32Array(tokens.length + 1);
+    this.charge(tokens.length);
     this.generation += 1;
     const initial: number[] = [];
     for (const state of starts) this.add(initial, state, false);
@@ -386,6 +387,24 @@ class GlobAutomaton {
     this.keep(count * ENTRY_OVERHEAD);
   }
 
+  /**
+   * The characters of `universe` worth trying from set `id`: each one that a literal token at one of its
+   * states names, and one that none of them names (all such characters lead to the same set).
+   */
+  localAlphabet(id: number, universe: readonly number[]): number[] {
+    const set = this.sets[id] ?? new Int32Array(0);
+    this.charge(set.length + 1);
+    const named = new Set<number>();
+    for (const state of set) {
+      const token = this.tokens[state] ?? END;
+      if (token >= 0) named.add(token);
+    }
+    const out = universe.filter((code) => named.has(code));
+    const other = universe.find((code) => !named.has(code));
+    if (other !== undefined) out.push(other);
+    return out;
+  }
+
   /** The characters of `universe` worth trying: each one a pattern names, and one that none names. */
   alphabet(universe: string): number[] {
     const codes = [...universe].map((ch) => ch.codePointAt(0) ?? 0);
@@ -401,15 +420,15 @@ class GlobAutomaton {
  * so that a caller with its answer stops early.
  */
 function* namePrefixes(automaton: GlobAutomaton, afterService: number): Generator<number> {
-  const regionAlphabet = automaton.alphabet(REGION_CHARS);
-  const digits = automaton.alphabet(DIGITS);
+  const regionChars = codesOf(REGION_CHARS);
+  const digitChars = codesOf(DIGITS);
   const seenRegions = new Set<number>();
   const seenPrefixes = new Set<number>();
   let frontier = [afterService];
   while (frontier.length > 0) {
     const next: number[] = [];
     for (const set of frontier) {
-      for (const code of regionAlphabet) {
+      for (const code of automaton.localAlphabet(set, regionChars)) {
         const region = automaton.step(set, code, false);
         if (seenRegions.has(region)) continue;
         seenRegions.add(region);
@@ -417,7 +436,10 @@ function* namePrefixes(automaton: GlobAutomaton, afterService: number): Generato
         let layer = new Set([automaton.read(region, ":")]);
         for (let i = 0; i < 12; i += 1) {
           const stepped = new Set<number>();
-          for (const s of layer) for (const digit of digits) stepped.add(automaton.step(s, digit, false));
+          for (const s of layer) {
+            for (const digit of automaton.localAlphabet(s, digitChars))
+              stepped.add(automaton.step(s, digit, false));
+          }
           layer = stepped;
         }
         for (const account of layer) {
@@ -451,7 +473,17 @@ function nameStep(state: NameState, cls: CharClass): NameState | undefined {
  * From one prefix state set: does every valid name lead to acceptance? Breadth first, so that the shortest
  * rejected name, usually two or three characters long, ends the search.
  */
-function namesFrom(automaton: GlobAutomaton, alphabet: readonly number[], start: number): boolean {
+const NAME_CLASSES: readonly (readonly number[])[] = [
+  codesOf(`${LOWER}${DIGITS}`),
+  codesOf(NAME_SEPARATORS),
+  [47],
+];
+
+function codesOf(text: string): number[] {
+  return [...text].map((ch) => ch.codePointAt(0) ?? 0);
+}
+
+function namesFrom(automaton: GlobAutomaton, start: number): boolean {
   const seen = new Set<number>();
   const keyOf = (state: NameState, length: number, set: number) => set * 9 + state * 3 + length;
   const queue: Array<[NameState, number, number]> = [[0, 0, start]];
@@ -461,6 +493,7 @@ function namesFrom(automaton: GlobAutomaton, alphabet: readonly number[], start:
     if (item === undefined) break;
     const [state, length, set] = item;
     if (state === 1 && length >= 2 && !automaton.accepts(set)) return false;
+    const alphabet = NAME_CLASSES.flatMap((codes) => automaton.localAlphabet(set, codes));
     for (const code of alphabet) {
       const nextState = nameStep(state, classOf(code));
       if (nextState === undefined) continue;
@@ -640,16 +673,11 @@ function automatonCoverage(
   const automaton = new GlobAutomaton(patterns, budget);
   const afterService = automaton.read(automaton.start, prefix);
   if (afterService === 0) return NOTHING;
-  const alphabet = [
-    ...automaton.alphabet(`${LOWER}${DIGITS}`),
-    ...automaton.alphabet(NAME_SEPARATORS),
-    47, // "/"
-  ];
   if (!automaton.matchesSomeArn(prefix)) return NOTHING;
   let coversAllSomewhere = false;
   let coversAllEverywhere = true;
   for (const states of namePrefixes(automaton, afterService)) {
-    const all = states !== 0 && namesFrom(automaton, alphabet, states);
+    const all = states !== 0 && namesFrom(automaton, states);
     coversAllSomewhere ||= all;
     coversAllEverywhere &&= all;
     // Both answers are settled: every name somewhere, and not every name everywhere.
