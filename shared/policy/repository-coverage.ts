@@ -338,7 +338,8 @@ class GlobAutomaton {
         return [...region.map((code): [number, number] => [code, IN_REGION]), [58, ACCOUNT]];
       if (position < LITERAL) return digits.map((code) => [code, position + 1]);
       if (position < NAME) return [[repository[position - LITERAL] ?? 0, position + 1]];
-      const state = Math.floor((position - NAME) / 3) as NameState;
+      const row = Math.floor((position - NAME) / 3);
+      const state: NameState = row === 0 ? 0 : row === 1 ? 1 : 2;
       const length = (position - NAME) % 3;
       const out: Array<[number, number]> = [];
       for (const code of names) {
