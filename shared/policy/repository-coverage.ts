@@ -4,17 +4,21 @@
  * A repository ARN is `arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME`, where PARTITION is the policy
  * owner's, REGION is any non-empty `[a-z0-9-]` text, ACCOUNT is twelve digits and NAME is any name ECR
  * accepts: lowercase components `[a-z0-9]+([._-][a-z0-9]+)*` joined by `/`, at least two characters long.
- * The globs are run together as one nondeterministic automaton; the set of states it can be in after every
- * possible `arn:…:repository/` prefix is enumerated (few, since characters that no pattern names behave
- * alike), and from each such set the product with the name automaton tells whether every name, or some
- * name, is accepted. Known simplification: the 256-character upper bound on names is not modelled.
+ * The globs are run together as one nondeterministic automaton. Whether some repository matches is a
+ * search over its single states paired with the position in the ARN's grammar (polynomial). Whether every
+ * name is covered in some, or in every, region and account needs state sets: the sets it can be in after
+ * the possible `arn:…:repository/` prefixes are enumerated lazily, breadth first (few, since characters
+ * that no state names behave alike), and from each such set the product with the name automaton tells
+ * whether every name is accepted; the search stops as soon as both answers are settled. Known
+ * simplification: the 256-character upper bound on names is not modelled.
  *
  * Cost. Two exact reductions keep the state sets small: runs of wildcards are put in a normal form (`*?`
  * and `?*` match the same texts, so `?`s go first and repeated `*`s become one), and within one pattern a
  * state past a `*` makes every earlier state of that pattern redundant (whatever the earlier state can
  * still match, the `*` can match too — the greedy rule of glob matching), so `*a*a*a…` keeps two states,
- * not thousands. What remains is bounded by what it really costs: every state visited counts against
- * {@link WORK_BUDGET} and every state held in a distinct set kept against {@link MEMORY_BUDGET}. Patterns
+ * not thousands. What remains is bounded by what it really costs, per analysis ({@link CoverageBudget}):
+ * every state visited counts against {@link WORK_BUDGET}, and every state held in a distinct set kept (and
+ * every transition remembered) against {@link MEMORY_BUDGET}. Patterns
  * that exceed either (only adversarial wildcards do, such as `*a????????????????` in the region, whose
  * automaton must remember which of the last seventeen characters were `a`) raise
  * {@link PatternTooComplexError} instead of running for minutes.
