@@ -131,7 +131,7 @@ export function resolvePolicyVariables(
  * ecrWildcardFilterMatches("*a*a*b", "aaaa"); // false
  */
 export function ecrWildcardFilterMatches(filter: string, name: string): boolean {
-  if (!filter.includes("*")) return indexOfFrom(name, filter, 0) >= 0;
+  if (!filter.includes("*")) return indexOfFrom(name, filter, 0, name.length) >= 0;
   const pieces = filter.split("*");
   const first = pieces[0] ?? "";
   const last = pieces[pieces.length - 1] ?? "";
@@ -142,23 +142,26 @@ export function ecrWildcardFilterMatches(filter: string, name: string): boolean 
   for (let i = 1; i < pieces.length - 1; i += 1) {
     const piece = pieces[i] ?? "";
     if (piece === "") continue;
-    const found = indexOfFrom(name.slice(0, end), piece, at);
+    const found = indexOfFrom(name, piece, at, end);
     if (found < 0) return false;
     at = found + piece.length;
   }
   return true;
 }
 
-/** The first index ≥ `from` where `needle` occurs in `text`, or -1 (Knuth–Morris–Pratt: linear time). */
-function indexOfFrom(text: string, needle: string, from: number): number {
-  if (needle === "") return from <= text.length ? from : -1;
+/**
+ * The first index ≥ `from` where `needle` occurs in `text` ending at or before `end`, or -1
+ * (Knuth–Morris–Pratt: linear time).
+ */
+function indexOfFrom(text: string, needle: string, from: number, end: number): number {
+  if (needle === "") return from <= end ? from : -1;
   const failure = new Int32Array(needle.length);
   for (let i = 1, k = 0; i < needle.length; i += 1) {
     while (k > 0 && needle.charCodeAt(i) !== needle.charCodeAt(k)) k = failure[k - 1] ?? 0;
     if (needle.charCodeAt(i) === needle.charCodeAt(k)) k += 1;
     failure[i] = k;
   }
-  for (let i = from, k = 0; i < text.length; i += 1) {
+  for (let i = from, k = 0; i < end; i += 1) {
     while (k > 0 && text.charCodeAt(i) !== needle.charCodeAt(k)) k = failure[k - 1] ?? 0;
     if (text.charCodeAt(i) === needle.charCodeAt(k)) k += 1;
     if (k === needle.length) return i - needle.length + 1;
