@@ -360,6 +360,23 @@ interface EachOutcome {
   readonly unscoped: number;
 }
 
+/**
+ * Analyses policies, or says why they cannot be: an engine error (a pattern too complex to analyse) is bad
+ * input, not a bug. Anything else propagates.
+ */
+function analyzeOrExplain(
+  policies: readonly LabelledPolicy[],
+  options: IdentityOptions,
+): { readonly analysis: IdentityAnalysis } | { readonly error: string } {
+  try {
+    return { analysis: analyzeIdentityPolicies(policies, options) };
+  } catch (error) {
+    const message = inputErrorMessage(error);
+    if (message === undefined) throw error;
+    return { error: message };
+  }
+}
+
 /** `--each`: every file on its own, read, analysed and turned into text in turn, so nothing but text outlives it. */
 function analyzeEach(sources: readonly PolicySource[], options: IdentityOptions, json: boolean): EachOutcome {
   let failed = 0;
@@ -375,7 +392,16 @@ function analyzeEach(sources: readonly PolicySource[], options: IdentityOptions,
       if (json) parts.push(JSON.stringify(result));
       continue;
     }
-    const analysis = analyzeIdentityPolicies([{ label: loaded.file, document: loaded.document }], options);
+    const analysed = analyzeOrExplain([{ label: loaded.file, document: loaded.document }], options);
+    if ("error" in analysed) {
+      // A document too complex to analyse is this file's error; the other files are still analysed.
+      failed += 1;
+      errors += errorLine(loaded.file, analysed.error);
+      const result: FileResultJson = { file: loaded.file, error: analysed.error };
+      if (json) parts.push(JSON.stringify(result));
+      continue;
+    }
+    const { analysis } = analysed;
     if (analysis.actions.some(isUnscopedSensitive)) unscoped += 1;
     if (json) {
       const result: FileResultJson = { file: loaded.file, actions: analysis.actions.map(actionJson) };
@@ -436,7 +462,14 @@ export function runAnalyze(args: readonly string[], io: CliIo): ExitStatus {
     io.stderr.write(errors);
     return status(2);
   }
-  const analysis = analyzeIdentityPolicies(policies, options);
+  const analysed = analyzeOrExplain(policies, options);
+  if ("error" in analysed) {
+    const files = policies.map((policy) => policy.label);
+    const where = files.length === 1 ? (files[0] ?? "") : `${files.length} files together`;
+    io.stderr.write(errorLine(where, analysed.error));
+    return status(2);
+  }
+  const { analysis } = analysed;
   io.stdout.write(
     settings.json
       ? jsonList(

@@ -7,6 +7,7 @@ import type { AccountFacts } from "../../shared/account/facts.js";
 import { compliant, nonCompliant, type Verdict } from "../../shared/config/evaluation.js";
 import type { ConfigurationItem } from "../../shared/config/item.js";
 import { ConfigInputError, isObj } from "../../shared/config/read.js";
+import { ecrWildcardFilterMatches } from "../../shared/policy/glob.js";
 import { defineRule, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
 
 export const RESOURCE_TYPES = ["AWS::ECR::Repository"] as const;
@@ -43,12 +44,7 @@ export function repositorySettings(item: ConfigurationItem): RepositorySettings 
  * wildcardFilterMatches("prod", "repo-prod"); // true
  */
 export function wildcardFilterMatches(filter: string, name: string): boolean {
-  if (!filter.includes("*")) return name.includes(filter);
-  const source = filter
-    .split("*")
-    .map((part) => part.replace(/[\\^$.|?+()[\]{}/]/gu, "\\$&"))
-    .join("[\\s\\S]*");
-  return new RegExp(`^${source}$`, "u").test(name);
+  return ecrWildcardFilterMatches(filter, name);
 }
 
 /** How a repository's images are scanned, if at all, and why. */

@@ -116,3 +116,90 @@ export function resolvePolicyVariables(
     return lowerKnown.get(bare) ?? unknown;
   });
 }
+
+/**
+ * ECR's WILDCARD repository filter (registry scanning and replication rules): `*` matches any run of
+ * characters and the filter must match the whole name; a filter with no `*` matches every name that
+ * contains it. Every other character, `?` included, stands for itself. Linear in the filter's and the
+ * name's lengths together: the pieces between `*`s are found left to right with Knuth–Morris–Pratt, each
+ * at its earliest place (taking the earliest place never loses a match, since what follows is free to
+ * start anywhere later).
+ *
+ * @example
+ * ecrWildcardFilterMatches("team-*", "team-a/api"); // true
+ * ecrWildcardFilterMatches("prod", "repo-prod"); // true
+ * ecrWildcardFilterMatches("*a*a*b", "aaaa"); // false
+ */
+export function ecrWildcardFilterMatches(filter: string, name: string): boolean {
+  if (!filter.includes("*")) return indexOfFrom(name, filter, 0, name.length) >= 0;
+  const pieces = filter.split("*");
+  const first = pieces[0] ?? "";
+  const last = pieces[pieces.length - 1] ?? "";
+  if (first.length + last.length > name.length) return false;
+  if (!name.startsWith(first) || !name.endsWith(last)) return false;
+  let at = first.length;
+  const end = name.length - last.length;
+  for (let i = 1; i < pieces.length - 1; i += 1) {
+    const piece = pieces[i] ?? "";
+    if (piece === "") continue;
+    const found = indexOfFrom(name, piece, at, end);
+    if (found < 0) return false;
+    at = found + piece.length;
+  }
+  return true;
+}
+
+/**
+ * The first index ≥ `from` where `needle` occurs in `text` ending at or before `end`, or -1
+ * (Knuth–Morris–Pratt: linear time).
+ */
+function indexOfFrom(text: string, needle: string, from: number, end: number): number {
+  if (needle === "") return from <= end ? from : -1;
+  const failure = new Int32Array(needle.length);
+  for (let i = 1, k = 0; i < needle.length; i += 1) {
+    while (k > 0 && needle.charCodeAt(i) !== needle.charCodeAt(k)) k = failure[k - 1] ?? 0;
+    if (needle.charCodeAt(i) === needle.charCodeAt(k)) k += 1;
+    failure[i] = k;
+  }
+  for (let i = from, k = 0; i < end; i += 1) {
+    while (k > 0 && text.charCodeAt(i) !== needle.charCodeAt(k)) k = failure[k - 1] ?? 0;
+    if (text.charCodeAt(i) === needle.charCodeAt(k)) k += 1;
+    if (k === needle.length) return i - needle.length + 1;
+  }
+  return -1;
+}
+
+/** A compiled pattern's tokens: a code point (a literal character), or one of these (negative) markers. */
+export const STAR_TOKEN = -1;
+export const ONE_TOKEN = -2;
+export const VARIABLE_TOKEN = -3;
+
+/**
+ * A resource pattern as tokens: code points for literal characters, {@link STAR_TOKEN} for `*`,
+ * {@link ONE_TOKEN} for `?`, and {@link VARIABLE_TOKEN} for a policy variable (`${aws:username}`,
+ * `${aws:PrincipalTag/team, 'none'}`: a default does not make it less of a variable), which stands for one
+ * value resolved at request time. `${*}`, `${?}` and `${$}` are the literal characters `*`, `?`, `$` (the
+ * only escape IAM's pattern language has). Works on code points, so `?` takes a whole astral character.
+ *
+ * @example
+ * patternTokens("a${*}*${aws:username}"); // [97, 42, STAR_TOKEN, VARIABLE_TOKEN]
+ */
+export function patternTokens(pattern: string): number[] {
+  const tokens: number[] = [];
+  let i = 0;
+  while (i < pattern.length) {
+    if (pattern.startsWith("${", i)) {
+      const close = pattern.indexOf("}", i + 2);
+      if (close >= 0) {
+        const name = pattern.slice(i + 2, close);
+        tokens.push(name === "*" || name === "?" || name === "$" ? name.charCodeAt(0) : VARIABLE_TOKEN);
+        i = close + 1;
+        continue;
+      }
+    }
+    const code = pattern.codePointAt(i) ?? 0;
+    tokens.push(code === 42 ? STAR_TOKEN : code === 63 ? ONE_TOKEN : code);
+    i += code > 0xffff ? 2 : 1;
+  }
+  return tokens;
+}

@@ -7,7 +7,7 @@ import { ECR_ACTIONS, isSensitive } from "./catalogue.js";
 import type { AccessLevel, EcrActionInfo } from "./catalogue-types.js";
 import { narrowsToTaggedRepositories } from "./conditions.js";
 import type { PolicyDocument, Statement } from "./parse.js";
-import { matchesLiteralStar, repositoryCoverage } from "./repository-coverage.js";
+import { CoverageBudget, matchesLiteralStar, repositoryCoverage } from "./repository-coverage.js";
 
 /** `all`: every repository (in some region and account); `some`: some repositories only. */
 export type Scope = "all" | "some";
@@ -104,18 +104,26 @@ type Contribution =
   | { readonly kind: "level"; readonly level: Level }
   | { readonly kind: "patterns"; readonly patterns: readonly string[] };
 
-function contribution(action: EcrActionInfo, located: Located, partition: string): Contribution {
+function contribution(
+  action: EcrActionInfo,
+  located: Located,
+  partition: string,
+  budget: CoverageBudget,
+): Contribution {
   const resource = located.statement.resource;
   if (resource === undefined) return { kind: "level", level: "none" };
   const tagNarrowed = located.tagNarrowed;
   if (!action.onRepository) {
     // Registry-level actions are authorized against the literal resource "*"; no repository tag applies.
     if (tagNarrowed) return { kind: "level", level: "none" };
-    const matchesStar = matchesLiteralStar(resource.values);
-    const granted = resource.kind === "Resource" ? matchesStar : !matchesStar;
+    // A variable widens an Allow: it may match "*" in Resource, and is not certain to in NotResource.
+    const granted =
+      resource.kind === "Resource"
+        ? matchesLiteralStar(resource.values, "allow")
+        : !matchesLiteralStar(resource.values, "deny");
     return { kind: "level", level: granted ? "all" : "none" };
   }
-  const coverage = repositoryCoverage(resource.values, partition);
+  const coverage = repositoryCoverage(resource.values, partition, budget);
   if (resource.kind === "NotResource") {
     if (coverage.coversAllEverywhere) return { kind: "level", level: "none" };
     return { kind: "level", level: tagNarrowed ? "some" : "all" };
@@ -124,26 +132,37 @@ function contribution(action: EcrActionInfo, located: Located, partition: string
   return { kind: "patterns", patterns: resource.values };
 }
 
-function pooledLevel(contributions: readonly Contribution[], partition: string): Level {
+function pooledLevel(
+  contributions: readonly Contribution[],
+  partition: string,
+  budget: CoverageBudget,
+): Level {
   let level: Level = "none";
   const lists: Array<readonly string[]> = [];
   for (const c of contributions) {
     if (c.kind === "level") level = wider(level, c.level);
-    else if (repositoryCoverage(c.patterns, partition).coversAllSomewhere) level = "all";
+    else if (repositoryCoverage(c.patterns, partition, budget).coversAllSomewhere) level = "all";
     else lists.push(c.patterns);
   }
   if (level === "all" || lists.length === 0) return level;
   // Each list alone matches some repositories (see contributes); only their union can reach "all".
   if (lists.length === 1) return wider(level, "some");
-  const union = repositoryCoverage(lists.flat(), partition);
+  const union = repositoryCoverage(lists.flat(), partition, budget);
   return wider(level, union.coversAllSomewhere ? "all" : "some");
 }
 
-function contributes(c: Contribution, partition: string): boolean {
-  return c.kind === "level" ? c.level !== "none" : repositoryCoverage(c.patterns, partition).matchesSome;
+function contributes(c: Contribution, partition: string, budget: CoverageBudget): boolean {
+  return c.kind === "level"
+    ? c.level !== "none"
+    : repositoryCoverage(c.patterns, partition, budget).matchesSome;
 }
 
-function outcomeFor(action: EcrActionInfo, statements: readonly Located[], partition: string): Outcome {
+function outcomeFor(
+  action: EcrActionInfo,
+  statements: readonly Located[],
+  partition: string,
+  budget: CoverageBudget,
+): Outcome {
   const all: Contribution[] = [];
   const unconditional: Contribution[] = [];
   const grantedBy: StatementRef[] = [];
@@ -157,8 +176,8 @@ function outcomeFor(action: EcrActionInfo, statements: readonly Located[], parti
     const { ref, statement } = located;
     if (!located.covers.has(action.name)) continue;
     if (statement.effect === "Allow") {
-      const c = contribution(action, located, partition);
-      if (!contributes(c, partition)) continue;
+      const c = contribution(action, located, partition, budget);
+      if (!contributes(c, partition, budget)) continue;
       all.push(c);
       if (!located.conditional) unconditional.push(c);
       grantedBy.push(ref);
@@ -168,8 +187,8 @@ function outcomeFor(action: EcrActionInfo, statements: readonly Located[], parti
     if (statement.conditions.length > 0 || statement.resource === undefined) continue;
     const { kind, values } = statement.resource;
     if (!action.onRepository) {
-      const matchesStar = matchesLiteralStar(values);
-      if (kind === "Resource" ? matchesStar : !matchesStar) {
+      // A variable narrows a Deny: not certain to match "*" in Resource, may match it in NotResource.
+      if (kind === "Resource" ? matchesLiteralStar(values, "deny") : !matchesLiteralStar(values, "allow")) {
         cap = "none";
         deniedBy.push(ref);
       }
@@ -178,7 +197,7 @@ function outcomeFor(action: EcrActionInfo, statements: readonly Located[], parti
       denyPatternRefs.push(ref);
     } else {
       // NotResource: everything but the spared patterns is denied.
-      const spared = repositoryCoverage(values, partition);
+      const spared = repositoryCoverage(values, partition, budget);
       if (!spared.matchesSome) {
         cap = "none";
         deniedBy.push(ref);
@@ -188,12 +207,12 @@ function outcomeFor(action: EcrActionInfo, statements: readonly Located[], parti
       }
     }
   }
-  if (denyPatterns.length > 0 && repositoryCoverage(denyPatterns, partition).coversAllEverywhere) {
+  if (denyPatterns.length > 0 && repositoryCoverage(denyPatterns, partition, budget).coversAllEverywhere) {
     cap = "none";
     deniedBy.push(...denyPatternRefs);
   }
-  const level = narrower(pooledLevel(all, partition), cap);
-  const unconditionalLevel = narrower(pooledLevel(unconditional, partition), cap);
+  const level = narrower(pooledLevel(all, partition, budget), cap);
+  const unconditionalLevel = narrower(pooledLevel(unconditional, partition, budget), cap);
   return { level, unconditionalLevel, grantedBy, limitedBy: cap === "some" ? limitedBy : [], deniedBy };
 }
 
@@ -234,17 +253,19 @@ export function analyzeIdentityPolicies(
   const boundary = options.boundary === undefined ? undefined : locate(options.boundary);
   const actions: ActionGrant[] = [];
   const denied: DeniedAction[] = [];
+  // One budget for every coverage question of this analysis: the bound holds per principal, not per question.
+  const budget = new CoverageBudget();
 
   for (const action of ECR_ACTIONS) {
     if (!statements.some((located) => located.covers.has(action.name))) continue;
-    const own = outcomeFor(action, statements, partition);
+    const own = outcomeFor(action, statements, partition, budget);
     let level = own.level;
     let unconditionalLevel = own.unconditionalLevel;
     const limitedBy = [...own.limitedBy];
     const deniedBy = [...own.deniedBy];
     let outsideBoundary = false;
     if (boundary !== undefined && own.level !== "none") {
-      const bound = outcomeFor(action, boundary, partition);
+      const bound = outcomeFor(action, boundary, partition, budget);
       if (bound.level === "none") {
         deniedBy.push(...bound.deniedBy);
         outsideBoundary = bound.deniedBy.length === 0;

@@ -3,7 +3,7 @@ export { actionElementCovers, ecrActionsCovered } from "./actions.js";
 export { catalogueAction, ECR_ACTIONS, isSensitive, NEVER_SENSITIVE } from "./catalogue.js";
 export type { AccessLevel, EcrActionInfo } from "./catalogue-types.js";
 export { narrowsToTaggedRepositories } from "./conditions.js";
-export { globMatches } from "./glob.js";
+export { ecrWildcardFilterMatches, globMatches } from "./glob.js";
 export {
   type ActionGrant,
   analyzeIdentityPolicies,
@@ -23,7 +23,13 @@ export {
   type Statement,
 } from "./parse.js";
 export { classifyPrincipal, type PrincipalClass } from "./principals.js";
-export { matchesLiteralStar, type RepositoryCoverage, repositoryCoverage } from "./repository-coverage.js";
+export {
+  CoverageBudget,
+  matchesLiteralStar,
+  PatternTooComplexError,
+  type RepositoryCoverage,
+  repositoryCoverage,
+} from "./repository-coverage.js";
 export {
   analyzeResourcePolicy,
   FINDING_KINDS,

@@ -12,6 +12,8 @@ import type { ConditionEntry } from "./parse.js";
 export type NarrowValue =
   | { readonly type: "account"; readonly account: string }
   | { readonly type: "organization"; readonly organization: string }
+  /** `${aws:ResourceOrgID}` (or `${aws:ResourceOrgPaths}`): the organization of the policy's owner. */
+  | { readonly type: "owner-organization" }
   /** `aws:PrincipalArn`: a principal ARN (possibly a glob in its name part) in `account`. */
   | { readonly type: "principal-arn"; readonly arn: string; readonly account: string }
   | { readonly type: "vpce"; readonly value: string };
@@ -23,8 +25,10 @@ export interface Narrowing {
   readonly values: readonly NarrowValue[];
 }
 
-/** The one policy variable a narrowing value may hold: it stands for the policy's owner. */
+/** The policy variables a narrowing value may hold: the owner account, and the owner's organization. */
 const RESOURCE_ACCOUNT_VARIABLE = /\$\{aws:resourceaccount\}/giu;
+const RESOURCE_ORG_ID = /^\$\{aws:resourceorgid\}$/iu;
+const RESOURCE_ORG_PATHS = /^\$\{aws:resourceorgpaths\}/iu;
 
 type KeyKind = "org-id" | "org-path" | "account" | "principal-arn" | "source-arn" | "network";
 
@@ -88,16 +92,30 @@ function narrowValue(
   kind: KeyKind,
   raw: string,
   arnOperator: boolean,
+  ignoreCase: boolean,
   context: NarrowingContext,
 ): NarrowValue | undefined {
   // Policy variable names are case-insensitive.
   const value = raw.replace(RESOURCE_ACCOUNT_VARIABLE, context.owner);
+  // The owner's own organization: `${aws:ResourceOrgID}`, or a path that starts with it (or with
+  // `${aws:ResourceOrgPaths}`, whose first part is that organization).
+  if (kind === "org-id" && RESOURCE_ORG_ID.test(value)) return { type: "owner-organization" };
+  if (
+    kind === "org-path" &&
+    (RESOURCE_ORG_PATHS.test(value) || RESOURCE_ORG_ID.test(value.split("/")[0] ?? ""))
+  ) {
+    return { type: "owner-organization" };
+  }
   if (value.includes("${")) return undefined; // any other policy variable: not narrowing
+  // Organization ids are lowercase: under an …IgnoreCase operator `O-ABC…` names `o-abc…`.
+  const fold = (text: string) => (ignoreCase ? asciiLower(text) : text);
   switch (kind) {
     case "org-id":
-      return value === "" || hasWildcard(value) ? undefined : { type: "organization", organization: value };
+      return value === "" || hasWildcard(value)
+        ? undefined
+        : { type: "organization", organization: fold(value) };
     case "org-path": {
-      const organization = value.split("/")[0] ?? "";
+      const organization = fold(value.split("/")[0] ?? "");
       return organization === "" || hasWildcard(organization)
         ? undefined
         : { type: "organization", organization };
@@ -122,10 +140,12 @@ function narrowValue(
 function valuesOf(entry: ConditionEntry, context: NarrowingContext): NarrowValue[] | undefined {
   const kind = KEYS.get(asciiLower(entry.key));
   if (kind === undefined) return undefined;
-  const arnOperator = splitOperator(entry.operator).base.startsWith("arn");
+  const { base } = splitOperator(entry.operator);
+  const arnOperator = base.startsWith("arn");
+  const ignoreCase = base.includes("ignorecase");
   const values: NarrowValue[] = [];
   for (const raw of entry.values) {
-    const value = narrowValue(kind, raw, arnOperator, context);
+    const value = narrowValue(kind, raw, arnOperator, ignoreCase, context);
     if (value === undefined) return undefined;
     values.push(value);
   }
@@ -193,6 +213,30 @@ function isServiceExemption(entry: ConditionEntry): boolean {
   );
 }
 
+/** `Bool` (or `BoolIfExists`) `aws:PrincipalIsAWSService: "true"`: the Deny applies to services only. */
+function isServicesOnly(entry: ConditionEntry): boolean {
+  const operator = asciiLower(entry.operator);
+  return (
+    (operator === "bool" || operator === "boolifexists") &&
+    asciiLower(entry.key) === "aws:principalisawsservice" &&
+    entry.values.length === 1 &&
+    asciiLower(entry.values[0] ?? "") === "true"
+  );
+}
+
+/**
+ * `Null` `aws:SourceAccount: "false"`: the Deny applies only to a service acting for an account — the
+ * confused deputy's case; a service acting on its own behalf carries no source account.
+ */
+function isActingForAccount(entry: ConditionEntry): boolean {
+  return (
+    asciiLower(entry.operator) === "null" &&
+    asciiLower(entry.key) === "aws:sourceaccount" &&
+    entry.values.length === 1 &&
+    asciiLower(entry.values[0] ?? "") === "false"
+  );
+}
+
 function effectFor(
   entries: ReadonlyArray<{ key: string; values: NarrowValue[] | undefined }>,
 ): PerimeterEffect {
@@ -210,7 +254,10 @@ function effectFor(
 /**
  * Classifies the conditions of a `Deny` whose principal is everyone. A perimeter's conditions are negated
  * entries on narrowing keys (`StringNotEquals`, …, with or without `IfExists`, or with `ForAllValues:`),
- * plus optionally `BoolIfExists aws:PrincipalIsAWSService: "false"` (which exempts services). Its
+ * plus optionally `BoolIfExists aws:PrincipalIsAWSService: "false"` (which exempts services). AWS's
+ * confused-deputy perimeter — negated entries on source keys with `Bool aws:PrincipalIsAWSService: "true"`
+ * (the Deny applies to services only) and optionally `Null aws:SourceAccount: "false"` (only to services
+ * acting for an account) — narrows the services and leaves IAM principals alone. Its
  * entries combine with AND, so the requests it lets through are those matching a value of some entry
  * whose key they carry.
  *
@@ -221,11 +268,21 @@ function effectFor(
 export function denyShape(entries: readonly ConditionEntry[], context: NarrowingContext): DenyShape {
   if (entries.length === 0) return { type: "unconditional" };
   let exemptsServices = false;
+  let servicesOnly = false;
+  let actingForAccount = false;
   const principalSide: Array<{ key: string; values: NarrowValue[] | undefined }> = [];
   const sourceSide: Array<{ key: string; values: NarrowValue[] | undefined }> = [];
   for (const entry of entries) {
     if (isServiceExemption(entry)) {
       exemptsServices = true;
+      continue;
+    }
+    if (isServicesOnly(entry)) {
+      servicesOnly = true;
+      continue;
+    }
+    if (isActingForAccount(entry)) {
+      actingForAccount = true;
       continue;
     }
     const { set, base } = splitOperator(entry.operator);
@@ -237,9 +294,48 @@ export function denyShape(entries: readonly ConditionEntry[], context: Narrowing
     else principalSide.push(narrowed);
   }
   if (principalSide.length === 0 && sourceSide.length === 0) return { type: "other" };
+  if (servicesOnly) {
+    // AWS's confused-deputy perimeter: services (acting for an account) must come from the named sources.
+    if (exemptsServices || principalSide.length > 0 || sourceSide.length === 0) return { type: "other" };
+    return { type: "perimeter", principals: { type: "exempt" }, services: effectFor(sourceSide) };
+  }
+  if (actingForAccount) return { type: "other" };
   return {
     type: "perimeter",
     principals: effectFor(principalSide),
     services: exemptsServices ? { type: "exempt" } : effectFor(sourceSide),
   };
+}
+
+/**
+ * Whether an Allow statement's conditions leave AWS service principals out, although its principal
+ * (`"*"`) admits them: an entry with a positive operator (not `…IfExists`, not `ForAllValues:`) on a key
+ * that only IAM principals carry (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalAccount`,
+ * `aws:PrincipalArn`, the network keys) fails when the key is absent, as it is for a service; so does
+ * `Bool aws:PrincipalIsAWSService: "false"`.
+ *
+ * @example
+ * excludesServices([{ operator: "StringEquals", key: "aws:PrincipalOrgID", values: ["o-a1b2c3d4e5"] }]); // true
+ * excludesServices([{ operator: "StringEqualsIfExists", key: "aws:PrincipalOrgID", values: ["o-a1b2c3d4e5"] }]); // false
+ */
+export function excludesServices(entries: readonly ConditionEntry[]): boolean {
+  return entries.some((entry) => {
+    const { set, base } = splitOperator(entry.operator);
+    const key = asciiLower(entry.key);
+    if ((base === "bool" || base === "boolifexists") && key === "aws:principalisawsservice") {
+      return entry.values.length > 0 && entry.values.every((value) => asciiLower(value) === "false");
+    }
+    return set !== "ForAllValues" && POSITIVE.has(base) && sideOf(key) === "principal";
+  });
+}
+
+/**
+ * Whether a narrowing reads only keys that a service acting for someone carries (the source keys): what
+ * can narrow the services a `Principal: "*"` admits.
+ *
+ * @example
+ * narrowsServices({ keys: ["aws:SourceAccount"], values: [{ type: "account", account: "111122223333" }] }); // true
+ */
+export function narrowsServices(narrowing: Narrowing): boolean {
+  return narrowing.keys.every((key) => sideOf(key) === "source");
 }

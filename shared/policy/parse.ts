@@ -147,6 +147,7 @@ function decodeJsonText(text: string, path: string): Json {
   try {
     // JSON.parse yields JSON values only: this is the parser boundary the type describes.
     value = JSON.parse(json) as Json;
+    checkDepth(value, path);
     const duplicate = duplicateKeyPath(json);
     if (duplicate !== undefined) {
       throw new PolicyParseError(
@@ -334,20 +335,55 @@ function parseStatement(raw: Json, index: number, path: string, kind: PolicyKind
   };
 }
 
-function toJson(value: unknown, path: string): Json {
+/**
+ * How deeply a policy document's values may nest. A real policy nests seven levels at most (document,
+ * `Statement` list, statement, `Condition`, operator, key, value list); anything far deeper is not a
+ * policy, and walking it must not exhaust the stack.
+ */
+export const MAX_DEPTH = 32;
+
+function tooDeep(path: string): PolicyParseError {
+  return new PolicyParseError(
+    path,
+    `nested more than ${MAX_DEPTH} levels deep: no policy element nests this far`,
+  );
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+/** Refuses a parsed value nested deeper than {@link MAX_DEPTH}, naming where (iteratively: no recursion). */
+function checkDepth(value: Json, path: string): void {
+  const stack: Array<[Json, string, number]> = [[value, path, 0]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [current, at, depth] = item;
+    if (current === null || typeof current !== "object") continue;
+    if (depth >= MAX_DEPTH) throw tooDeep(at);
+    if (Array.isArray(current)) {
+      for (let i = 0; i < current.length; i += 1) stack.push([current[i] ?? null, `${at}[${i}]`, depth + 1]);
+    } else {
+      for (const [key, child] of Object.entries(current)) stack.push([child, join(at, key), depth + 1]);
+    }
+  }
+}
+
+function toJson(value: unknown, path: string, depth = 0): Json {
   // Values from JSON.parse are already Json; objects handed in by callers are checked as we walk them.
   if (value === null || typeof value === "boolean" || typeof value === "string") return value;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new PolicyParseError(path, "must be a finite number");
     return value;
   }
-  if (Array.isArray(value)) return value.map((item, i) => toJson(item, `${path}[${i}]`));
+  // Recursion is bounded by the depth limit, far below what exhausts the stack.
+  if (typeof value === "object" && depth >= MAX_DEPTH) throw tooDeep(path);
+  if (Array.isArray(value)) return value.map((item, i) => toJson(item, `${path}[${i}]`, depth + 1));
   if (typeof value === "object") {
     const out: { [key: string]: Json } = {};
     for (const [key, item] of Object.entries(value)) {
       // defineProperty, not assignment: a key "__proto__" stays a key instead of replacing the prototype.
       Object.defineProperty(out, key, {
-        value: toJson(item, path ? `${path}.${key}` : key),
+        value: toJson(item, join(path, key), depth + 1),
         enumerable: true,
         writable: true,
         configurable: true,

@@ -13,14 +13,16 @@ import {
   allowNarrowing,
   type DenyShape,
   denyShape,
+  excludesServices,
   type Narrowing,
   type NarrowingContext,
   type NarrowValue,
+  narrowsServices,
   SOURCE_GUARD_KEYS,
 } from "./narrowing.js";
 import { decodePolicyText, type PolicyDocument, parsePolicyDocument, type Statement } from "./parse.js";
 import { classifyPrincipal, type PrincipalClass } from "./principals.js";
-import { matchesLiteralStar, repositoryCoverage } from "./repository-coverage.js";
+import { CoverageBudget, matchesLiteralStar, repositoryCoverage } from "./repository-coverage.js";
 
 /** The trust parameters of SPEC §4 / §5, already validated. */
 export interface TrustParameters {
@@ -112,13 +114,19 @@ function everyoneIsPrincipal(statement: Statement): boolean {
   );
 }
 
+/** Whether an Allow statement's principal is everyone (`"*"`, `{"AWS": "*"}`) or a `NotPrincipal`. */
+function admitsEveryone(statement: Statement): boolean {
+  return statement.principal?.kind === "NotPrincipal" || everyoneIsPrincipal(statement);
+}
+
 /** A Deny applies to the whole resource unless its Resource element names only part of it. */
-function denyCoversResource(statement: Statement, partition: string): boolean {
+function denyCoversResource(statement: Statement, partition: string, budget: CoverageBudget): boolean {
   const resource = statement.resource;
   if (resource === undefined) return true;
   if (resource.kind === "NotResource") return false;
   return (
-    matchesLiteralStar(resource.values) || repositoryCoverage(resource.values, partition).coversAllEverywhere
+    matchesLiteralStar(resource.values, "deny") ||
+    repositoryCoverage(resource.values, partition, budget).coversAllEverywhere
   );
 }
 
@@ -163,6 +171,8 @@ function describeValue(value: NarrowValue): string {
       return value.account;
     case "organization":
       return value.organization;
+    case "owner-organization":
+      return "the owner's own organization";
     case "principal-arn":
       return value.arn;
     case "vpce":
@@ -203,6 +213,8 @@ class Evaluator {
         return this.trustedAccounts.has(value.account);
       case "organization":
         return this.trustedOrganizations.has(value.organization);
+      case "owner-organization":
+        return true;
       case "vpce":
         return true;
       default:
@@ -331,28 +343,27 @@ function evaluateStatement(
     : (statement.principal?.values ?? []).map(classifyPrincipal);
   const sensitive = evaluator.sensitive(action);
 
+  /** A service principal the statement admits: narrowed by the source keys, or unguarded. */
+  const judgeService = (service: string, narrowingsOwn: readonly Narrowing[], reason: string): void => {
+    const fromPerimeters = perimeterNarrowings("services");
+    if (fromPerimeters === undefined) return; // a perimeter denies services this action outright
+    const narrowings = [...narrowingsOwn, ...fromPerimeters];
+    if (narrowings.length > 0 && !narrowings.some((n) => evaluator.trustsAll(n))) {
+      reportUntrustedNarrowing(findings, evaluator, narrowings, ref, action.name);
+      return;
+    }
+    const guarded = narrowings.some((n) => isSourceGuard(n) && evaluator.trustsAll(n));
+    if (sensitive && !guarded) {
+      findings.add({ kind: "unguarded-service", service, statement: ref, reason }, action.name);
+    }
+  };
+  const noGuard =
+    "with no aws:SourceAccount, aws:SourceArn or aws:SourceOrgID condition naming a trusted value (confused deputy)";
+  let everyoneReported = false;
   for (const principal of principals) {
     if (principal.type === "deleted") continue;
     if (principal.type === "service") {
-      const fromPerimeters = perimeterNarrowings("services");
-      if (fromPerimeters === undefined) continue; // a perimeter denies services this action outright
-      const narrowings = [...own, ...fromPerimeters];
-      if (narrowings.length > 0 && !narrowings.some((n) => evaluator.trustsAll(n))) {
-        reportUntrustedNarrowing(findings, evaluator, narrowings, ref, action.name);
-        continue;
-      }
-      const guarded = narrowings.some((n) => isSourceGuard(n) && evaluator.trustsAll(n));
-      if (sensitive && !guarded) {
-        findings.add(
-          {
-            kind: "unguarded-service",
-            service: principal.service,
-            statement: ref,
-            reason: `service ${principal.service} may change images with no aws:SourceAccount, aws:SourceArn or aws:SourceOrgID condition naming a trusted value (confused deputy)`,
-          },
-          action.name,
-        );
-      }
+      judgeService(principal.service, own, `service ${principal.service} may change images ${noGuard}`);
       continue;
     }
     const fromPerimeters = perimeterNarrowings("principals");
@@ -361,6 +372,7 @@ function evaluateStatement(
     const principalTrusted = principal.type === "account" && evaluator.trustsAccount(principal.account);
     const narrowedToTrusted = narrowings.some((n) => evaluator.trustsAll(n));
     if (!principalTrusted && !narrowedToTrusted) {
+      if (principal.type === "public") everyoneReported = true;
       if (narrowings.length > 0) reportUntrustedNarrowing(findings, evaluator, narrowings, ref, action.name);
       else reportPrincipal(findings, principal, ref, action.name, notPrincipal);
       continue;
@@ -385,6 +397,17 @@ function evaluateStatement(
         action.name,
       );
     }
+  }
+  // Principal "*" (or {"AWS": "*"}, or NotPrincipal) admits AWS service principals too, unless the
+  // statement's own conditions leave them out: when IAM principals are narrowed to trusted ones (or
+  // denied), the services are judged on their own — a perimeter that exempts services leaves them
+  // admitted, guarded only by source keys.
+  if (admitsEveryone(statement) && !everyoneReported && !excludesServices(statement.conditions)) {
+    judgeService(
+      "*",
+      own.filter(narrowsServices),
+      `${notPrincipal ? "NotPrincipal" : 'Principal "*"'} admits every AWS service principal too, which may change images ${noGuard}`,
+    );
   }
 }
 
@@ -413,9 +436,10 @@ export function analyzeResourcePolicy(input: ResourcePolicyInput): ResourcePolic
 
   const removals: Statement[] = [];
   const perimeters: Perimeter[] = [];
+  const budget = new CoverageBudget();
   for (const statement of document.statements) {
     if (statement.effect !== "Deny" || !everyoneIsPrincipal(statement)) continue;
-    if (!denyCoversResource(statement, partition)) continue;
+    if (!denyCoversResource(statement, partition, budget)) continue;
     const shape = denyShape(statement.conditions, evaluator.context);
     if (shape.type === "unconditional") removals.push(statement);
     else if (shape.type === "perimeter") perimeters.push({ statement, shape });

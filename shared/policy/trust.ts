@@ -421,6 +421,8 @@ function describeValues(values: readonly NarrowValue[]): string[] {
         return value.arn;
       case "vpce":
         return value.value;
+      case "owner-organization":
+        return "the account's own organization";
       default:
         return assertNever(value, "value");
     }
@@ -451,6 +453,8 @@ class TrustJudge {
         return this.organizations.has(value.organization);
       case "vpce":
         return false;
+      case "owner-organization":
+        return true;
       default:
         return assertNever(value, "value");
     }

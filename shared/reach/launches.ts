@@ -20,7 +20,10 @@ const both = (firsts: readonly string[], seconds: readonly string[]): Launch[] =
 
 /** EC2 also needs the role in an instance profile (or `iam:AddRoleToInstanceProfile`): see `needsInstanceProfile`. */
 export const LAUNCHES: readonly LaunchRow[] = [
-  { service: "ec2.amazonaws.com", any: one("ec2:RunInstances", "ec2:RequestSpotInstances", "ec2:CreateFleet") },
+  {
+    service: "ec2.amazonaws.com",
+    any: one("ec2:RunInstances", "ec2:RequestSpotInstances", "ec2:CreateFleet"),
+  },
   {
     service: "lambda.amazonaws.com",
     any: [
@@ -82,9 +85,15 @@ export const LAUNCHES: readonly LaunchRow[] = [
     ),
   },
   { service: "scheduler.amazonaws.com", any: one("scheduler:CreateSchedule", "scheduler:UpdateSchedule") },
-  { service: "tasks.apprunner.amazonaws.com", any: one("apprunner:CreateService", "apprunner:UpdateService") },
+  {
+    service: "tasks.apprunner.amazonaws.com",
+    any: one("apprunner:CreateService", "apprunner:UpdateService"),
+  },
   { service: "elasticmapreduce.amazonaws.com", any: one("elasticmapreduce:RunJobFlow") },
-  { service: "codepipeline.amazonaws.com", any: one("codepipeline:CreatePipeline", "codepipeline:UpdatePipeline") },
+  {
+    service: "codepipeline.amazonaws.com",
+    any: one("codepipeline:CreatePipeline", "codepipeline:UpdatePipeline"),
+  },
 ];
 
 /** The EC2 row needs the role in an instance profile, or the power to put it in one. */

@@ -319,6 +319,27 @@ describe("ecr-access-rules analyze", () => {
     });
   });
 
+  describe("inputs too complex or too deep", () => {
+    it("exits 2 naming the file when its patterns are too complex to analyse", async () => {
+      // Prepare
+      const complex = join(temp, "complex.json");
+      const resource = `arn:aws:ecr:*a${"?".repeat(16)}:*:repository/*`;
+      writeFileSync(
+        complex,
+        JSON.stringify({ Statement: { Effect: "Allow", Action: "ecr:*", Resource: resource } }),
+      );
+
+      // Act
+      const { status, stdout, stderr } = await run("analyze", complex);
+
+      // Assess
+      expect(stderr.startsWith(`${complex}: error: Resource: the patterns`), stderr).to.equal(true);
+      expect(stderr).to.include("too complex to analyse");
+      expect(stdout).to.equal("");
+      expect(status).to.equal(2);
+    });
+  });
+
   describe("--each", () => {
     it("reports a malformed file's error in --json and still analyses the other files", async () => {
       // Prepare
@@ -337,6 +358,46 @@ describe("ecr-access-rules analyze", () => {
       expect(list(field(results[0], "actions"))).to.have.length(4);
       expect(list(field(results[2], "actions")).length).to.be.greaterThan(50);
       expect(stderr).to.include(`${bad}: error: Statement[1].Effect`);
+      expect(status).to.equal(2);
+    });
+
+    it("reports a file too complex to analyse as its error and still analyses the other files", async () => {
+      // Prepare
+      const pull = fixture("pull-only.json");
+      const complex = join(temp, "complex.json");
+      const resource = `arn:aws:ecr:*a${"?".repeat(16)}:*:repository/*`;
+      writeFileSync(
+        complex,
+        JSON.stringify({ Statement: { Effect: "Allow", Action: "ecr:*", Resource: resource } }),
+      );
+      const all = fixture("ecr-all-repositories.json");
+
+      // Act
+      const { status, stdout, stderr } = await run("analyze", "--each", "--json", pull, complex, all);
+
+      // Assess
+      const results = list(field(jsonOf(stdout), "results"));
+      expect(results.map((result) => field(result, "file"))).to.deep.equal([pull, complex, all]);
+      expect(field(results[1], "error")).to.match(/^Resource: the patterns .* too complex to analyse/);
+      expect(list(field(results[0], "actions"))).to.have.length(4);
+      expect(list(field(results[2], "actions")).length).to.be.greaterThan(50);
+      expect(stderr).to.include(`${complex}: error: Resource: the patterns`);
+      expect(status).to.equal(2);
+    });
+
+    it("reports a document nested thousands of levels deep as its error, naming where", async () => {
+      // Prepare
+      const deep = join(temp, "deep.json");
+      const nested = `${'{"a":'.repeat(3000)}0${"}".repeat(3000)}`;
+      writeFileSync(deep, `{"Statement":{"Effect":"Allow","Action":"ecr:*","Resource":"*"},"X":${nested}}`);
+      const pull = fixture("pull-only.json");
+
+      // Act
+      const { status, stdout, stderr } = await run("analyze", "--each", deep, pull);
+
+      // Assess
+      expect(stderr).to.match(/deep\.json: error: X(\.a){31}: nested more than 32 levels deep/);
+      expect(stdout).to.include(`== ${pull} ==\n`);
       expect(status).to.equal(2);
     });
 

@@ -90,9 +90,83 @@ describe("policy engine hardening", () => {
       expect(failure).to.be.instanceOf(PolicyParseError);
       expect(String(failure)).to.include("too complex to analyse");
     });
+
+    it("bounds the questions of one document together: many statements of costly patterns are too complex", () => {
+      // Prepare: one statement per action pattern, each a region pattern whose automaton is large but
+      // within a single question's means; together they are more than one document may cost.
+      const letters = "abcdefghijklmnopqrstuvwxyz0123456789";
+      const statements = Array.from({ length: 60 }, (_, i) => ({
+        Effect: "Allow",
+        Action: `ecr:${"*".repeat(1 + Math.floor(i / letters.length))}`,
+        Resource: `arn:aws:ecr:*${letters[i % letters.length]}${"?".repeat(12)}:*:repository/*`,
+      }));
+
+      // Act
+      let failure: unknown;
+      try {
+        grants(statements);
+      } catch (error) {
+        failure = error;
+      }
+
+      // Assess
+      expect(failure).to.be.instanceOf(PatternTooComplexError);
+    });
+
+    const exact: Array<[string, string, string]> = [
+      [
+        "repository/ then *a repeated to IAM's inline limit",
+        `arn:aws:ecr:*:*:repository/${"*a".repeat(5000)}`,
+        "some",
+      ],
+      ["*- repeated in the region field", `arn:aws:ecr:${"*-".repeat(5000)}:*:repository/*`, "all"],
+      ["repository/* then ? repeated", `arn:aws:ecr:*:*:repository/*${"?".repeat(10000)}`, "some"],
+      ["repository/* then a long literal", `arn:aws:ecr:*:*:repository/*${"ab".repeat(5000)}*`, "some"],
+      ["*? repeated in the name", `arn:aws:ecr:*:*:repository/${"*?".repeat(5000)}`, "some"],
+      ["??* after a run of stars", `arn:aws:ecr:*:*:repository/${"*".repeat(5000)}??*`, "all"],
+    ];
+    for (const [name, resource, scope] of exact) {
+      it(`judges ${name} exactly (${scope})`, () => {
+        expect(
+          grants([{ Effect: "Allow", Action: "ecr:PutImage", Resource: resource }]).get("ecr:PutImage"),
+        ).to.equal(scope);
+      });
+    }
   });
 
   describe("parsing", () => {
+    const deepValue = (levels: number): unknown => {
+      let value: unknown = "10.0.0.0/8";
+      for (let i = 0; i < levels; i += 1) value = [value];
+      return value;
+    };
+    const deepRows: Array<[string, () => unknown]> = [
+      [
+        "an object-form document",
+        () => ({
+          Statement: {
+            Effect: "Allow",
+            Action: "ecr:*",
+            Resource: "*",
+            Condition: { IpAddress: { "aws:SourceIp": deepValue(5000) } },
+          },
+        }),
+      ],
+      [
+        "JSON text",
+        () =>
+          `{"Statement":{"Effect":"Allow","Action":"ecr:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":${"[".repeat(5000)}"x"${"]".repeat(5000)}}}}}`,
+      ],
+    ];
+    for (const [form, input] of deepRows) {
+      it(`refuses ${form} nested thousands of levels deep with a parse error naming where`, () => {
+        expect(() => parsePolicyDocument(input(), "identity")).to.throw(
+          PolicyParseError,
+          /^Statement\.Condition\.IpAddress\.aws:SourceIp(\[0\]){28}: nested more than 32 levels deep/,
+        );
+      });
+    }
+
     it("refuses a duplicate Effect key, naming it", () => {
       const text = '{"Statement":{"Effect":"Allow","Action":"ecr:*","Resource":"*","Effect":"Deny"}}';
       expect(() => parsePolicyDocument(text, "identity")).to.throw(

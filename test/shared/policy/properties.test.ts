@@ -9,6 +9,7 @@ import {
   globMatches,
   type IdentityAnalysis,
   type LabelledPolicy,
+  PolicyParseError,
   parsePolicyDocument,
   repositoryCoverage,
 } from "../../../shared/policy/index.js";
@@ -324,5 +325,149 @@ describe("policy engine properties", () => {
         { numRuns: 300 },
       );
     });
+  });
+});
+
+describe("policy engine properties on adversarial input", () => {
+  // Pieces an adversary repeats: wildcard runs, policy variables and IAM's escapes, NUL, astral and lone
+  // surrogate characters, prototype-named text.
+  const piece = fc.constantFrom(
+    "*a",
+    "*?",
+    "?",
+    "*-",
+    "a",
+    "-",
+    "*",
+    ["$", "{aws:username}"].join(""),
+    ["$", "{*}"].join(""),
+    "\u0000",
+    "🔥",
+    "\uD800",
+    "/",
+    ":",
+    "__proto__",
+  );
+  const head = fc.constantFrom(
+    "arn:aws:ecr:",
+    "arn:aws:ecr:*:*:repository/",
+    "arn:aws:ecr:us-east-1:111122223333:repository/",
+    ["arn:$", "{aws:PrincipalTag/p}:ecr:"].join(""),
+    "",
+  );
+  /** A pattern up to IAM's largest limit (10,240 characters): a head, then a run of pieces repeated. */
+  const pattern = fc
+    .tuple(head, fc.array(piece, { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 2500 }))
+    .map(([h, pieces, times]) => `${h}${pieces.join("").repeat(times)}`.slice(0, 10_240));
+  const nested = fc.integer({ min: 0, max: 80 }).map((levels) => {
+    let value: unknown = "x";
+    for (let i = 0; i < levels; i += 1) value = levels % 2 === 0 ? [value] : { a: value };
+    return value;
+  });
+  const oddKey = fc.constantFrom("__proto__", "constructor", "X", "\u0000", "🔥");
+  const form = fc.constantFrom("object", "text", "url-encoded");
+
+  function asInput(document: object, how: string): unknown {
+    if (how === "object") return document;
+    const text = JSON.stringify(document);
+    return how === "text" ? text : encodeURIComponent(text);
+  }
+
+  /** Runs the engine; returns its result, or undefined when it refused the input with a parse error. */
+  function refusedOr<T>(run: () => T): T | undefined {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof PolicyParseError) return undefined;
+      throw error;
+    }
+  }
+
+  it("an identity policy granting PutImage everywhere stays granted everywhere, or is refused, whatever is added", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(pattern, { minLength: 1, maxLength: 2 }), { maxLength: 2 }),
+        oddKey,
+        nested,
+        form,
+        (resources, key, value, how) => {
+          const extras = resources.map((Resource) => ({ Effect: "Allow", Action: "ecr:PutImage", Resource }));
+          const document = {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "ecr:PutImage", Resource: "*" }, ...extras],
+            [key]: value,
+          };
+          const result = refusedOr(() => {
+            const parsed = parsePolicyDocument(asInput(document, how), "identity");
+            return analyzeIdentityPolicies([{ label: "doc", document: parsed }]);
+          });
+          if (result === undefined) return;
+          const put = result.actions.find((a) => a.action === "ecr:PutImage");
+          expect(put?.scope, "PutImage").to.equal("all");
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it("an identity policy of adversarial patterns is analysed or refused with a parse error, nothing else", () => {
+    fc.assert(
+      fc.property(fc.array(pattern, { minLength: 1, maxLength: 3 }), fc.boolean(), (patterns, deny) => {
+        const document = {
+          Statement: [
+            { Effect: "Allow", Action: "ecr:*", Resource: patterns },
+            ...(deny ? [{ Effect: "Deny", Action: "ecr:PutImage", NotResource: patterns }] : []),
+          ],
+        };
+        refusedOr(() =>
+          analyzeIdentityPolicies([{ label: "doc", document: parsePolicyDocument(document, "identity") }]),
+        );
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("a repository policy admitting everyone to push is never COMPLIANT, whatever is added", () => {
+    const extra = fc.oneof(
+      pattern.map((p) => ({ Effect: "Deny", Principal: "*", Action: "ecr:PutImage", Resource: p })),
+      pattern.map((p) => ({ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage", Resource: p })),
+      pattern.map((p) => ({
+        Effect: "Deny",
+        Principal: "*",
+        Action: "ecr:*",
+        Condition: { StringNotEquals: { "aws:PrincipalOrgID": p } },
+      })),
+    );
+    fc.assert(
+      fc.property(fc.array(extra, { maxLength: 2 }), oddKey, nested, form, (extras, key, value, how) => {
+        const policy = {
+          Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:PutImage" }, ...extras],
+          [key]: value,
+        };
+        const result = refusedOr(() =>
+          analyzeResourcePolicy({ policy: asInput(policy, how), owner: "111122223333", kind: "repository" }),
+        );
+        if (result !== undefined) expect(result.verdict.compliance).to.equal("NON_COMPLIANT");
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("parsing text with NUL, surrogates and prototype-named keys throws nothing but a parse error", () => {
+    const value = fc.oneof(fc.string({ unit: "binary" }), fc.constantFrom("\u0000", "\uD800", "🔥"));
+    fc.assert(
+      fc.property(fc.dictionary(fc.oneof(oddKey, fc.string()), value), (extra) => {
+        const text = JSON.stringify({
+          Statement: { Effect: "Allow", Action: "ecr:*", Resource: "*", ...extra },
+        });
+        for (const input of [text, encodeURIComponent(text), text.replaceAll('"', "'")]) {
+          refusedOr(() => parsePolicyDocument(input, "identity"));
+          refusedOr(() =>
+            analyzeResourcePolicy({ policy: input, owner: "111122223333", kind: "repository" }),
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
