@@ -1,5 +1,5 @@
 /**
- * `ecr-access-rules analyze FILE…` (SPEC §3, §7): what ECR access a principal's identity policies grant.
+ * `ecr-access-rules analyze FILE…` (docs/command-line.md#analyze): what ECR access a principal's identity policies grant.
  * Files are read synchronously and the output is built once and written once, so a folder of thousands of
  * policies costs little more than the analysis itself.
  */
@@ -46,7 +46,7 @@ export type LoadedFile =
   | { readonly file: string; readonly document: PolicyDocument }
   | { readonly file: string; readonly error: string };
 
-/** One `--json` action entry: exactly the SPEC §7 fields plus `grantedBy`. */
+/** One `--json` action entry: exactly the documented fields (docs/command-line.md#analyze) plus `grantedBy`. */
 export interface ActionJson {
   readonly action: string;
   readonly accessLevels: readonly string[];
@@ -255,7 +255,7 @@ function formatAnalysis(analysis: IdentityAnalysis, withDocument: boolean): stri
 }
 
 /**
- * The `--json` form of one granted action: the SPEC §7 fields plus `grantedBy`.
+ * The `--json` form of one granted action: the documented fields plus `grantedBy`.
  *
  * @example
  * actionJson(analysis.actions[0]); // { action: "ecr:PutImage", accessLevels: ["Write"], sensitive: true, scope: "all", conditional: false, grantedBy: [{ document: "ci.json", index: 0 }] }

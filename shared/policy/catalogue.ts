@@ -1,5 +1,5 @@
 /**
- * The ECR action catalogue (generated from the Service Authorization Reference) and what SPEC §2 makes
+ * The ECR action catalogue (generated from the Service Authorization Reference) and what docs/policy-semantics.md#sensitive-actions makes
  * of it: which actions are sensitive.
  */
 import type { EcrActionInfo } from "./catalogue-types.js";
@@ -10,7 +10,7 @@ export type { AccessLevel, EcrActionInfo } from "./catalogue-types.js";
 export { ECR_ACTIONS } from "./ecr-actions.generated.js";
 
 /**
- * Write-level actions that change no image, policy or protective setting, so SPEC §2 never counts them as
+ * Write-level actions that change no image, policy or protective setting, so they are never counted as
  * sensitive. `BatchImportUpstreamImage` is part of pulling through a cache.
  */
 export const NEVER_SENSITIVE: readonly string[] = [

@@ -1,4 +1,4 @@
-/** How condition entries bear on a grant (SPEC §2 tag narrowing; SPEC §4 narrowing keys and operators). */
+/** How condition entries bear on a grant (docs/policy-semantics.md#tag-conditions, #narrowing-conditions). */
 import { asciiLower } from "./glob.js";
 import type { ConditionEntry } from "./parse.js";
 
@@ -18,7 +18,7 @@ export function splitOperator(operator: string): {
 const TAG_KEY = /^(aws|ecr):resourcetag\/./iu;
 
 /**
- * Whether an entry limits a grant to tagged repositories (SPEC §2): a key `aws:ResourceTag/…` or
+ * Whether an entry limits a grant to tagged repositories (docs/policy-semantics.md#tag-conditions): a key `aws:ResourceTag/…` or
  * `ecr:ResourceTag/…`, and an operator that (after an optional `ForAnyValue:`) contains neither `Not` nor
  * `IfExists`; `Null` narrows only when every value is `"false"`. `ForAllValues:`, `…IfExists` and
  * `Null: "true"` let untagged repositories through.

@@ -1,5 +1,5 @@
 /**
- * Self-escalation (SPEC §5): a principal that can change its own permissions holds every sensitive action
+ * Self-escalation (docs/policy-semantics.md#self-escalation): a principal that can change its own permissions holds every sensitive action
  * on all repositories. This finds the IAM actions a principal's policies grant on a resource that is
  * itself — its own ARN, one of its groups, a customer managed policy attached to it — or `*`.
  */

@@ -1,5 +1,5 @@
 /**
- * Identity policy analysis (SPEC §3): what ECR access a set of policies grants one principal, per action,
+ * Identity policy analysis (docs/policy-semantics.md#identity-policy-analysis): what ECR access a set of policies grants one principal, per action,
  * with its scope (`all` / `some` repositories), whether it rests on a condition, and the statements behind it.
  */
 import { ecrActionsCovered } from "./actions.js";
@@ -83,7 +83,7 @@ interface Outcome {
 interface Located {
   readonly ref: StatementRef;
   readonly statement: Statement;
-  /** A condition narrows it to tagged repositories (SPEC §2). */
+  /** A condition narrows it to tagged repositories. */
   readonly tagNarrowed: boolean;
   /** A condition other than tag narrowing applies: the grant rests on it. */
   readonly conditional: boolean;
@@ -236,7 +236,7 @@ function locate(policies: readonly LabelledPolicy[]): Located[] {
 }
 
 /**
- * Analyses the identity policies of one principal (SPEC §3).
+ * Analyses the identity policies of one principal.
  *
  * @example
  * const document = parsePolicyDocument({ Statement: [{ Effect: "Allow", Action: "ecr:*", Resource: "*" }] }, "identity");

@@ -1,4 +1,4 @@
-/** The policy engine: parsing, matching, identity analysis (SPEC §3) and resource policy analysis (SPEC §4). */
+/** The policy engine: parsing, matching, identity analysis and resource policy analysis (docs/policy-semantics.md). */
 export { actionElementCovers, ecrActionsCovered } from "./actions.js";
 export { catalogueAction, ECR_ACTIONS, isSensitive, NEVER_SENSITIVE } from "./catalogue.js";
 export type { AccessLevel, EcrActionInfo } from "./catalogue-types.js";

@@ -1,5 +1,5 @@
 /**
- * Narrowing conditions of resource policies (SPEC §4): condition entries that limit who a statement admits
+ * Narrowing conditions of resource policies (docs/policy-semantics.md#narrowing-conditions): condition entries that limit who a statement admits
  * to named accounts, organizations, principal ARNs or trusted VPC endpoints.
  */
 
@@ -50,7 +50,7 @@ const KEYS: ReadonlyMap<string, KeyKind> = new Map<string, KeyKind>([
   ["aws:vpceorgpaths", "network"],
 ]);
 
-/** The keys that guard a service principal against the confused deputy (SPEC §4). */
+/** The keys that guard a service principal against the confused deputy. */
 export const SOURCE_GUARD_KEYS: ReadonlySet<string> = new Set([
   "aws:sourceaccount",
   "aws:sourcearn",
@@ -181,7 +181,7 @@ export type PerimeterEffect =
   | { readonly type: "narrowed"; readonly narrowing: Narrowing }
   | { readonly type: "exempt" };
 
-/** What a Deny statement's conditions make of it (SPEC §4 data perimeter). */
+/** What a Deny statement's conditions make of it (docs/policy-semantics.md#deny-statements-and-data-perimeters). */
 export type DenyShape =
   | { readonly type: "unconditional" }
   /**

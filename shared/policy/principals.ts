@@ -1,7 +1,7 @@
-/** Who a resource-policy principal value names (SPEC §4). */
+/** Who a resource-policy principal value names (docs/policy-semantics.md#principal-classes). */
 import type { PrincipalValue } from "./parse.js";
 
-/** A principal as SPEC §4 classifies it. */
+/** A principal as docs/policy-semantics.md#principal-classes classifies it. */
 export type PrincipalClass =
   | { readonly type: "public"; readonly text: string }
   /** An account: an id or its root ARN (`arn` absent), or a user / role / session ARN in it (`arn` present). */

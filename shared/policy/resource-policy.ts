@@ -1,5 +1,5 @@
 /**
- * Resource policy analysis (SPEC §4): who each Allow statement of a repository or registry policy admits,
+ * Resource policy analysis (docs/policy-semantics.md#resource-policy-analysis): who each Allow statement of a repository or registry policy admits,
  * after narrowing conditions and data-perimeter Deny statements, and the findings that make it
  * NON_COMPLIANT.
  */
@@ -24,7 +24,7 @@ import { decodePolicyText, type PolicyDocument, parsePolicyDocument, type Statem
 import { classifyPrincipal, type PrincipalClass } from "./principals.js";
 import { CoverageBudget, matchesLiteralStar, repositoryCoverage } from "./repository-coverage.js";
 
-/** The trust parameters of SPEC §4 / §5, already validated. */
+/** The trust parameters of the resource-policy rule, already validated. */
 export interface TrustParameters {
   readonly trustedAccountIds?: readonly string[];
   readonly trustedOrganizationIds?: readonly string[];
@@ -105,7 +105,7 @@ function refOf(statement: Statement): StatementRef {
   };
 }
 
-/** `Principal: "*"` or `{"AWS": "*"}` (SPEC §4): what a subtracting or perimeter Deny must name. */
+/** `Principal: "*"` or `{"AWS": "*"}`: what a subtracting or perimeter Deny must name. */
 function everyoneIsPrincipal(statement: Statement): boolean {
   const principal = statement.principal;
   return (
@@ -412,7 +412,7 @@ function evaluateStatement(
 }
 
 /**
- * Analyses a repository or registry policy (SPEC §4). Throws `PolicyParseError` for malformed text.
+ * Analyses a repository or registry policy. Throws `PolicyParseError` for malformed text.
  *
  * @example
  * const { verdict } = analyzeResourcePolicy({

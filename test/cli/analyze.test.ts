@@ -1,5 +1,5 @@
 /**
- * `ecr-access-rules analyze` (SPEC §7): run in-process through `main(argv, io)` with captured output, over
+ * `ecr-access-rules analyze` (docs/command-line.md#analyze): run in-process through `main(argv, io)` with captured output, over
  * the fixtures in test/fixtures/cli and temporary directories; one test runs the compiled executable.
  */
 import { execFileSync, spawnSync } from "node:child_process";

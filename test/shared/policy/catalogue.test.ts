@@ -36,7 +36,7 @@ describe("ECR action catalogue", () => {
     );
   });
 
-  it("knows the actions SPEC §2 names", () => {
+  it("knows the actions the sensitivity rules name", () => {
     for (const name of [
       "ecr:PutImage",
       "ecr:GetAuthorizationToken",

@@ -1,5 +1,5 @@
 /**
- * Walks the JSON corpus of SPEC §3 and §4 cases (test/fixtures/corpus, format in FORMAT.md): each case
+ * Walks the JSON corpus of identity and resource policy cases (test/fixtures/corpus, format in FORMAT.md): each case
  * is a policy and what the specification says the engine must answer.
  */
 import { readFileSync } from "node:fs";
@@ -77,7 +77,7 @@ describe("policy corpus", () => {
     expect(resourceCases.length).to.be.at.least(40);
   });
 
-  describe("identity policies (SPEC §3)", () => {
+  describe("identity policies", () => {
     for (const c of identityCases) {
       it(c.name, () => {
         const run = () =>
@@ -110,7 +110,7 @@ describe("policy corpus", () => {
     }
   });
 
-  describe("resource policies (SPEC §4)", () => {
+  describe("resource policies", () => {
     for (const c of resourceCases) {
       it(c.name, () => {
         const run = () =>

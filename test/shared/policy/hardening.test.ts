@@ -1,6 +1,6 @@
 /**
  * Inputs an adversarial review found mishandled (crashes, hangs, parser differentials, over-trust), each
- * pinned with the answer SPEC or AWS semantics require.
+ * pinned with the answer our semantics (docs/policy-semantics.md) or AWS require.
  */
 import { expect } from "chai";
 import fc from "fast-check";

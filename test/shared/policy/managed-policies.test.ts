@@ -83,7 +83,7 @@ describe("AWS managed policies", () => {
 
   it("AmazonEC2ContainerRegistryPullOnly grants pull, with BatchImportUpstreamImage not sensitive", () => {
     // GetAuthorizationToken, BatchGetImage, GetDownloadUrlForLayer and BatchImportUpstreamImage. The last
-    // is Write, but SPEC §2 excepts it: it is part of pulling through a cache.
+    // is Write, but it is never sensitive: it is part of pulling through a cache.
     const analysis = analyzeManaged("AmazonEC2ContainerRegistryPullOnly");
     expect(analysis.actions.map((a) => a.action).sort()).to.deep.equal([
       "ecr:BatchGetImage",
