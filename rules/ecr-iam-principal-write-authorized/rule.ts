@@ -10,10 +10,17 @@ import {
   principalFromItem,
   principalNoun,
 } from "../../shared/account/principal-facts.js";
+import { type ExplainedInheritance, gatherReachedPrincipal } from "../../shared/account/reach-source.js";
 import { compliant, nonCompliant, notApplicable, type Verdict } from "../../shared/config/evaluation.js";
 import { effectiveAccess } from "../../shared/policy/effective-access.js";
 import { describeStatement, shortActions } from "../../shared/policy/explain.js";
-import { type ActionGrant, globMatches, type StatementRef } from "../../shared/policy/index.js";
+import {
+  type ActionGrant,
+  catalogueAction,
+  globMatches,
+  isSensitive,
+  type StatementRef,
+} from "../../shared/policy/index.js";
 import { defineRule, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
 
 export {
@@ -48,7 +55,7 @@ const PARAMETERS = [
  * judgePrincipal(await gatherPrincipal(principal, facts), parameters, { accountId: "111122223333", partition: "aws" });
  */
 export function judgePrincipal(
-  facts: PrincipalFacts,
+  facts: PrincipalFacts & { readonly inherited?: readonly ExplainedInheritance[] },
   parameters: ParametersOf<typeof PARAMETERS>,
   scope: Pick<RuleScope, "accountId" | "partition">,
 ): Verdict {
@@ -63,7 +70,13 @@ export function judgePrincipal(
     partition,
     exemptActions: parameters.list("exemptActions"),
   });
-  if (sensitive.length === 0 && escalations.length === 0) {
+  const exempt = parameters.list("exemptActions");
+  // What it holds through principals it can act as (docs/policy-semantics.md#reach), before exemptions.
+  const inherited = (facts.inherited ?? []).filter((item) => {
+    const info = catalogueAction(item.action);
+    return info !== undefined && isSensitive(info, exempt);
+  });
+  if (sensitive.length === 0 && escalations.length === 0 && inherited.length === 0) {
     return compliant(`${noun} holds no sensitive ECR action.${boundaryNote}`);
   }
   const authorized = parameters.list("authorizedPrincipalArns");
@@ -72,7 +85,8 @@ export function judgePrincipal(
   }
   const unscoped: readonly ActionGrant[] = sensitive.filter((grant) => grant.scope === "all");
   const [escalation] = escalations;
-  const allScoped = unscoped.length === 0 && escalation === undefined;
+  const inheritedAll = inherited.filter((item) => item.scope === "all");
+  const allScoped = unscoped.length === 0 && escalation === undefined && inheritedAll.length === 0;
   if (authorized.length === 0 && principal.type !== "user" && allScoped) {
     return compliant(`${noun} holds sensitive ECR actions on some repositories only.${boundaryNote}`);
   }
@@ -103,6 +117,14 @@ export function judgePrincipal(
         3,
       )} on ${unscoped.length > 0 ? "all" : "some"} repositories (${where(shown.flatMap((grant) => grant.grantedBy))})`,
     );
+  }
+  const [reached] = inheritedAll.length > 0 ? inheritedAll : inherited;
+  if (
+    reached !== undefined &&
+    escalation === undefined &&
+    (unscoped.length === 0 || inheritedAll.length > 0)
+  ) {
+    parts.unshift(reached.explanation);
   }
   const why =
     authorized.length > 0
@@ -142,7 +164,7 @@ export const rule = defineRule({
   vanished: "the principal no longer exists",
   reads: ["iam"],
   read: principalFromItem,
-  gather: gatherPrincipal,
+  gather: gatherReachedPrincipal,
   judge: judgePrincipal,
   // A change to a group re-evaluates its member users: the group's policies are theirs too.
   related: async (principal, facts) =>

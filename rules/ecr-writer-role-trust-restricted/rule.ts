@@ -6,15 +6,16 @@
  */
 import { PRINCIPAL_RESOURCE_TYPES, type PrincipalRecord } from "../../shared/account/iam.js";
 import {
-  gatherPrincipal,
   type PrincipalFacts,
   principalFromItem,
   principalNoun,
 } from "../../shared/account/principal-facts.js";
+import { type ExplainedInheritance, gatherReachedPrincipal } from "../../shared/account/reach-source.js";
 import { compliant, nonCompliant, notApplicable, type Verdict } from "../../shared/config/evaluation.js";
 import { readingAs, UnreadableInputError } from "../../shared/errors.js";
 import { effectiveAccess } from "../../shared/policy/effective-access.js";
 import { describeStatement, shortActions } from "../../shared/policy/explain.js";
+import { catalogueAction, isSensitive } from "../../shared/policy/index.js";
 import { analyzeTrustPolicy, type Door } from "../../shared/policy/trust.js";
 import { defineRule, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
 
@@ -48,7 +49,7 @@ function describeDoor(door: Door): string {
  * judgeWriterRole(await gatherPrincipal(role, facts), parameters, { accountId: "111122223333", partition: "aws" });
  */
 export function judgeWriterRole(
-  facts: PrincipalFacts,
+  facts: PrincipalFacts & { readonly inherited?: readonly ExplainedInheritance[] },
   parameters: ParametersOf<typeof PARAMETERS>,
   scope: Pick<RuleScope, "accountId" | "partition">,
 ): Verdict {
@@ -57,8 +58,15 @@ export function judgeWriterRole(
   if (principal.path.startsWith("/aws-service-role/")) {
     return notApplicable("service-linked role: AWS fixes its trust policy");
   }
-  const access = effectiveAccess(facts, { ...scope, exemptActions: parameters.list("exemptActions") });
-  if (access.sensitive.length === 0 && access.escalations.length === 0) {
+  const exempt = parameters.list("exemptActions");
+  const access = effectiveAccess(facts, { ...scope, exemptActions: exempt });
+  // A role is a writer also through the writers it can act as (docs/policy-semantics.md#reach).
+  const inherited = (facts.inherited ?? []).filter((item) => {
+    const info = catalogueAction(item.action);
+    return info !== undefined && isSensitive(info, exempt);
+  });
+  const [reached] = inherited;
+  if (access.sensitive.length === 0 && access.escalations.length === 0 && reached === undefined) {
     return compliant(`${noun} holds no sensitive ECR action.${access.boundaryNote}`);
   }
   if (principal.trustPolicy === undefined) {
@@ -83,10 +91,12 @@ export function judgeWriterRole(
   const holds =
     access.escalations.length > 0
       ? "can change its own permissions, so holds every sensitive ECR action on all repositories"
-      : `holds ${shortActions(
-          access.sensitive.map((grant) => grant.action),
-          3,
-        )} on ${unscoped ? "all" : "some"} repositories`;
+      : access.sensitive.length > 0
+        ? `holds ${shortActions(
+            access.sensitive.map((grant) => grant.action),
+            3,
+          )} on ${unscoped ? "all" : "some"} repositories`
+        : (reached?.explanation ?? "");
   const [first, ...more] = analysis.openDoors;
   if (first === undefined) {
     const kinds = [...new Set(analysis.doors.map((door) => door.kind))].join(", ") || "none";
@@ -123,7 +133,7 @@ export const rule = defineRule({
   vanished: "the role no longer exists",
   reads: ["iam"],
   read: principalFromItem,
-  gather: gatherPrincipal,
+  gather: gatherReachedPrincipal,
   judge: judgeWriterRole,
   sweep: async (facts) =>
     (await facts.iam().everything()).principals.filter((p) => p.type === "role").map(found),

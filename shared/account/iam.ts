@@ -40,6 +40,8 @@ export interface PrincipalRecord {
   readonly boundaryArn?: string;
   /** For roles: the trust policy (`AssumeRolePolicyDocument`) as delivered; `undefined` when not recorded. */
   readonly trustPolicy?: unknown;
+  /** For roles: it is in at least one instance profile (an EC2 instance can run as it). */
+  readonly inInstanceProfile?: boolean;
 }
 
 /** A managed policy and its default version's document. */
@@ -132,6 +134,7 @@ export function principalRecord(
   const inlineList = `${type}PolicyList`;
   const boundaryArn = type === "group" ? undefined : boundary(record, casing, path);
   const trustPolicy = type === "role" ? field(record, "assumeRolePolicyDocument", casing) : undefined;
+  const profiles = type === "role" ? field(record, "instanceProfileList", casing) : undefined;
   return {
     type,
     name: text(record, nameField, casing, path),
@@ -143,6 +146,7 @@ export function principalRecord(
     groups: type === "user" ? groupNames(record, casing, path) : [],
     ...(boundaryArn === undefined ? {} : { boundaryArn }),
     ...(trustPolicy === undefined || trustPolicy === null ? {} : { trustPolicy }),
+    ...(Array.isArray(profiles) && profiles.length > 0 ? { inInstanceProfile: true } : {}),
   };
 }
 

@@ -62,6 +62,12 @@ export function principalConfiguration(principal: PrincipalRecord): Record<strin
     ...(type === "role" && principal.trustPolicy !== undefined
       ? { assumeRolePolicyDocument: principal.trustPolicy }
       : {}),
+    ...(type === "role"
+      ? {
+          instanceProfileList:
+            principal.inInstanceProfile === true ? [{ instanceProfileName: principal.name }] : [],
+        }
+      : {}),
     ...(type === "group"
       ? {}
       : {

@@ -75,6 +75,8 @@ export interface Door {
   readonly admitsNoOne?: boolean;
   /** The pinning values that bound a web identity, or the narrowing values of a narrowed door. */
   readonly pins?: readonly string[];
+  /** Every narrowing (principal-side keys and Deny perimeters) of the door's statement, for reach. */
+  readonly narrowings?: readonly Narrowing[];
 }
 
 export interface TrustSettings {
@@ -481,7 +483,7 @@ function doorsOf(
   const conditional = statement.conditions.length > 0;
   const trustedNarrowing = narrowings.find((n) => judge.trustsAll(n));
   const narrowedTo = trustedNarrowing === undefined ? {} : { pins: describeValues(trustedNarrowing.values) };
-  const base = { statement: ref, actions, conditional };
+  const base = { statement: ref, actions, conditional, ...(narrowings.length > 0 ? { narrowings } : {}) };
   const notTrustedNarrowing =
     narrowings.length > 0
       ? `its conditions narrow it to ${narrowings.flatMap((n) => describeValues(n.values)).join(", ")}, which are not all trusted`

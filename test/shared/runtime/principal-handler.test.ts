@@ -91,6 +91,8 @@ describe("ecr-iam-principal-write-authorized handler (real SDK, fake IAM and Con
   beforeEach(() => {
     logs = [];
     fake.on("config", "PutEvaluations", () => ok({ FailedEvaluations: [] }));
+    // The account around the changed principal, read once per container for reach: empty unless a test says.
+    servePages(fake, [{}]);
   });
   afterEach(() => fake.reset());
 
@@ -140,6 +142,8 @@ describe("ecr-iam-principal-write-authorized handler (real SDK, fake IAM and Con
     expect(logs[0]?.apiCalls).to.deep.equal({
       "IAM.GetPolicy": 2,
       "IAM.GetPolicyVersion": 2,
+      // The account's reach, read once per container.
+      "IAM.GetAccountAuthorizationDetails": 1,
       "Config.PutEvaluations": 1,
     });
     expect(put()[0]).to.include({ type: "NON_COMPLIANT" });
@@ -151,12 +155,14 @@ describe("ecr-iam-principal-write-authorized handler (real SDK, fake IAM and Con
     expect(logs[1]?.apiCalls).to.deep.equal({ "Config.PutEvaluations": 1 });
   });
 
-  it("costs no IAM call for a role with inline policies only (the item carries them)", async () => {
+  it("costs one authorization-details walk (the account's reach) for a role with inline policies only", async () => {
     const item = roleItem("inline-only", []);
     const configuration = item.configuration as Record<string, unknown>;
     configuration.rolePolicyList = [{ policyName: "push", policyDocument: encoded(TEAM_PUSH.document) }];
     await handler()(changeEvent(item, { accountId: ACCOUNT }));
-    expect(fake.requests.filter((r) => r.service === "iam")).to.have.length(0);
+    expect(fake.requests.filter((r) => r.service === "iam").map((r) => r.operation)).to.deep.equal([
+      "GetAccountAuthorizationDetails",
+    ]);
     expect(put()[0]).to.include({ type: "COMPLIANT" });
   });
 
@@ -210,6 +216,7 @@ describe("ecr-iam-principal-write-authorized handler (real SDK, fake IAM and Con
     });
     await handler()(changeEvent(user, { accountId: ACCOUNT }));
     expect(logs[0]?.apiCalls).to.deep.equal({
+      "IAM.GetAccountAuthorizationDetails": 1,
       "IAM.GetGroup": 1,
       "IAM.ListGroupPolicies": 1,
       "IAM.GetGroupPolicy": 1,

@@ -1,0 +1,720 @@
+/**
+ * Reach (docs/policy-semantics.md#reach): which principals of one account can act as which others — by a
+ * trust policy that names them or opens a public door, by `sts:AssumeRole` through a door to the account,
+ * by `iam:UpdateAssumeRolePolicy`, by `iam:PassRole` to a service they can launch, by creating a user's
+ * credentials — and so which sensitive ECR actions each one holds through the writers it can become.
+ *
+ * Cost: one effective-access analysis and one trust analysis per principal; candidate targets are found by
+ * ARN (literal patterns) or by the roles whose trust admits the relevant door, never by trying every pair
+ * for principals that hold no reach action; the closure is one pass over the strongly connected components.
+ */
+
+import type { ManagedPolicyRecord, PrincipalRecord } from "../account/iam.js";
+import { type PrincipalFacts, principalNoun } from "../account/principal-facts.js";
+import { UnreadableInputError } from "../errors.js";
+import { actionElementCovers } from "../policy/actions.js";
+import { ECR_ACTIONS, isSensitive } from "../policy/catalogue.js";
+import { splitOperator } from "../policy/conditions.js";
+import { type EffectiveAccess, effectiveAccess } from "../policy/effective-access.js";
+import { grant, type Located, locate, principalVariables, type Variables } from "../policy/escalation.js";
+import { describeStatement, shortActions } from "../policy/explain.js";
+import { asciiLower, globMatches } from "../policy/glob.js";
+import { globsIntersect } from "../policy/glob-inclusion.js";
+import type { LabelledPolicy, StatementRef } from "../policy/identity.js";
+import { analyzeTrustPolicy, type Door } from "../policy/trust.js";
+import { ADD_TO_INSTANCE_PROFILE, INSTANCE_PROFILE_SERVICE, LAUNCHES } from "./launches.js";
+
+/** How one principal can act as another. */
+export type EdgeKind =
+  | "trust-names"
+  | "trust-public"
+  | "assume-role"
+  | "update-trust"
+  | "pass-role"
+  | "credentials";
+
+/** One way `from` can act as `to`, with its evidence. */
+export interface ReachEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly kind: EdgeKind;
+  /** The trust statement that lets it in (role targets). */
+  readonly trust?: StatementRef;
+  /** The identity statement that grants the action it needs. */
+  readonly grant?: StatementRef;
+  /** For pass-role: the service it passes the role to, and the launch. */
+  readonly service?: string;
+  readonly launch?: readonly string[];
+  /** A condition may have to hold. */
+  readonly conditional: boolean;
+}
+
+/** Scope levels of a sensitive action: held on some repositories, or on all. */
+export type Held = "some" | "all";
+
+/** A sensitive ECR action a principal holds through a writer it can act as, and the first step there. */
+export interface Inherited {
+  readonly action: string;
+  readonly scope: Held;
+  /** The first step of the path (to the writer, or to a principal that can act as one); absent when it
+   * holds everything because it can create and empower a principal of its own. */
+  readonly via?: ReachEdge;
+  /** The escalation, when it holds everything because it can change a principal it acts as. */
+  readonly escalation?: string;
+}
+
+export interface ReachOptions {
+  readonly accountId: string;
+  readonly partition: string;
+  readonly exemptActions: readonly string[];
+}
+
+interface Node {
+  readonly principal: PrincipalRecord;
+  /** Undefined when its policies could not be read (it acts as no one; it is judged unreadable elsewhere). */
+  readonly access: EffectiveAccess | undefined;
+  readonly statements: readonly Located[];
+  readonly bounds: readonly Located[] | undefined;
+  readonly variables: Variables;
+  readonly doors: readonly Door[];
+}
+
+const ASSUME = "sts:AssumeRole";
+const OWN_CHANGE: Readonly<Record<"user" | "role", readonly string[]>> = {
+  user: [
+    "iam:PutUserPolicy",
+    "iam:AttachUserPolicy",
+    "iam:DeleteUserPermissionsBoundary",
+    "iam:PutUserPermissionsBoundary",
+  ],
+  role: [
+    "iam:PutRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:PutRolePermissionsBoundary",
+    "iam:UpdateAssumeRolePolicy",
+  ],
+};
+const CREDENTIALS = ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"];
+
+const EDGE_WORDS: Readonly<Record<EdgeKind, string>> = {
+  "trust-names": "is named by the trust policy of",
+  "trust-public": "is admitted by the public trust policy of",
+  "assume-role": "can assume",
+  "update-trust": "can rewrite the trust policy of",
+  "pass-role": "can pass and launch",
+  credentials: "can create credentials of",
+};
+
+/** Whether the statement's `iam:PassedToService` condition (if any) lets the role go to `service`. */
+function passesTo(statement: Located, service: string): boolean {
+  for (const entry of statement.statement.conditions) {
+    if (asciiLower(entry.key) !== "iam:passedtoservice") continue;
+    const { base } = splitOperator(entry.operator);
+    if (base.includes("not")) return !entry.values.some((v) => globMatches(v, service, true));
+    if (base.startsWith("string")) return entry.values.some((v) => globMatches(v, service, true));
+  }
+  return true;
+}
+
+/**
+ * The reach of one account: build it once from every principal (a snapshot or one authorization-details
+ * walk), then ask what each principal inherits.
+ *
+ * @example
+ * const reach = ReachGraph.build(principals, policies, { accountId, partition, exemptActions: [] });
+ * reach.inherited(principalArn); // [{ action: "ecr:PutImage", scope: "some", via: { kind: "assume-role", … } }]
+ */
+export class ReachGraph {
+  private readonly nodes = new Map<string, Node>();
+  private readonly out = new Map<string, ReachEdge[]>();
+  private readonly into = new Map<string, ReachEdge[]>();
+  private readonly own = new Map<string, Map<string, Held>>();
+  private readonly effective = new Map<
+    string,
+    Map<string, { scope: Held; via?: ReachEdge; escalation?: string }>
+  >();
+  readonly sensitiveActions: readonly string[];
+
+  private constructor(private readonly options: ReachOptions) {
+    this.sensitiveActions = ECR_ACTIONS.filter((a) => isSensitive(a, options.exemptActions)).map(
+      (a) => a.name,
+    );
+  }
+
+  /** The principals (users and roles act; groups only pass policies on) and every managed policy. */
+  static build(
+    principals: readonly PrincipalRecord[],
+    managed: ReadonlyMap<string, ManagedPolicyRecord | undefined>,
+    options: ReachOptions,
+  ): ReachGraph {
+    const graph = new ReachGraph(options);
+    const groups = new Map(principals.filter((p) => p.type === "group").map((g) => [g.name, g]));
+    for (const principal of principals) {
+      if (principal.type === "group") continue;
+      if (principal.type === "role" && principal.path.startsWith("/aws-service-role/")) continue;
+      const memberOf = principal.groups.map((name) => groups.get(name));
+      const facts: PrincipalFacts = {
+        principal,
+        groups: memberOf.filter((g): g is PrincipalRecord => g !== undefined),
+        managed,
+      };
+      graph.add(
+        facts,
+        memberOf.some((g) => g === undefined),
+      );
+    }
+    graph.link();
+    graph.close();
+    return graph;
+  }
+
+  private add(facts: PrincipalFacts, missingGroup: boolean): void {
+    const node = this.makeNode(facts, missingGroup);
+    this.nodes.set(node.principal.arn, node);
+    this.own.set(node.principal.arn, this.ownOf(node));
+  }
+
+  private ownOf(node: Node): Map<string, Held> {
+    const held = new Map<string, Held>();
+    if (node.access !== undefined) {
+      if (node.access.escalations.length > 0)
+        for (const action of this.sensitiveActions) held.set(action, "all");
+      else for (const g of node.access.sensitive) held.set(g.action, g.scope);
+    }
+    return held;
+  }
+
+  private makeNode(facts: PrincipalFacts, missingGroup: boolean): Node {
+    const { principal } = facts;
+    let access: EffectiveAccess | undefined;
+    try {
+      access = missingGroup ? undefined : effectiveAccess(facts, this.options);
+    } catch (error) {
+      if (!(error instanceof UnreadableInputError)) throw error;
+    }
+    let doors: readonly Door[] = [];
+    if (principal.type === "role" && principal.trustPolicy !== undefined) {
+      try {
+        doors = analyzeTrustPolicy({
+          policy: principal.trustPolicy,
+          owner: this.options.accountId,
+          partition: this.options.partition,
+        }).doors;
+      } catch (error) {
+        if (!(error instanceof UnreadableInputError)) throw error;
+      }
+    }
+    return {
+      principal,
+      access,
+      statements: access === undefined ? [] : locate(access.policies),
+      bounds: access?.boundary === undefined ? undefined : locate(access.boundary),
+      variables: principalVariables({
+        ...principal,
+        type: principal.type,
+        accountId: this.options.accountId,
+      }),
+      doors,
+    };
+  }
+
+  /** The Allow statement granting `action` on `arn` to `node`, within its boundary, if any. */
+  private granted(node: Node, action: string, arn: string | undefined): Located | undefined {
+    const target = arn === undefined ? { prefix: "", label: "any resource" } : { arn };
+    const found = grant(node.statements, action, target, node.variables);
+    if (found === undefined) return undefined;
+    if (node.bounds !== undefined && grant(node.bounds, action, target, node.variables) === undefined)
+      return undefined;
+    return found;
+  }
+
+  private holdsAction(node: Node, action: string): boolean {
+    return node.statements.some(
+      (s) => s.statement.effect === "Allow" && actionElementCovers(s.statement.action, action),
+    );
+  }
+
+  private deniesAssume(node: Node, role: string): boolean {
+    return node.statements.some(
+      (s) =>
+        s.statement.effect === "Deny" &&
+        s.statement.conditions.length === 0 &&
+        actionElementCovers(s.statement.action, ASSUME) &&
+        (s.statement.resource?.kind === "Resource"
+          ? s.statement.resource.values.some((p) => globMatches(p, role))
+          : s.statement.resource?.kind === "NotResource" &&
+            !s.statement.resource.values.some((p) => globMatches(p, role))),
+    );
+  }
+
+  /** Whether a door's narrowing (aws:PrincipalArn, account, organization) can admit `node`. */
+  private admitsNarrowed(door: Door, node: Node): boolean {
+    for (const narrowing of door.narrowings ?? []) {
+      const admits = narrowing.values.some((value) => {
+        switch (value.type) {
+          case "principal-arn":
+            return globMatches(value.arn, node.principal.arn);
+          case "account":
+            return value.account === this.options.accountId;
+          case "organization":
+          case "owner-organization":
+            return true; // taken to admit the owner's principals
+          case "vpce":
+            return true;
+          default:
+            return true;
+        }
+      });
+      if (!admits) return false;
+    }
+    return true;
+  }
+
+  private edge(edge: ReachEdge): void {
+    if (edge.from === edge.to) return;
+    const list = this.out.get(edge.from) ?? [];
+    if (list.some((e) => e.to === edge.to && e.kind === edge.kind)) return;
+    list.push(edge);
+    this.out.set(edge.from, list);
+    const back = this.into.get(edge.to) ?? [];
+    back.push(edge);
+    this.into.set(edge.to, back);
+  }
+
+  /** Trust-names edges by actor ARN, and the public doors, from every role's trust policy. */
+  private readonly named = new Map<string, Array<{ readonly edge: ReachEdge; readonly session: boolean }>>();
+  private readonly publicDoors: Array<{ readonly role: Node; readonly door: Door }> = [];
+  private withAccountDoor: Node[] = [];
+  private readonly byService = new Map<string, Node[]>();
+  private roles: Node[] = [];
+  private users: Node[] = [];
+
+  private link(): void {
+    const all = [...this.nodes.values()];
+    this.roles = all.filter((n) => n.principal.type === "role");
+    this.users = all.filter((n) => n.principal.type === "user");
+    const byName = new Map(this.roles.map((r) => [r.principal.name, r.principal.arn]));
+    for (const role of this.roles) {
+      for (const door of role.doors) {
+        if (!door.actions.includes(ASSUME) || door.admitsNoOne) continue;
+        if (door.kind === "owner-principal") {
+          // A session of a role (arn:…:sts::ACCOUNT:assumed-role/NAME/SESSION) is that role acting.
+          const session = /^arn:[^:]+:sts::\d{12}:assumed-role\/([^/]+)\//u.exec(door.principal);
+          const actor = session !== null ? byName.get(session[1] ?? "") : door.principal;
+          if (actor === undefined) continue;
+          const list = this.named.get(actor) ?? [];
+          list.push({
+            edge: {
+              from: actor,
+              to: role.principal.arn,
+              kind: "trust-names",
+              trust: door.statement,
+              conditional: door.conditional,
+            },
+            session: session !== null,
+          });
+          this.named.set(actor, list);
+        } else if (door.kind === "public") {
+          this.publicDoors.push({ role, door });
+        } else if (door.kind === "service") {
+          const list = this.byService.get(door.principal) ?? [];
+          list.push(role);
+          this.byService.set(door.principal, list);
+        }
+      }
+    }
+    this.withAccountDoor = this.roles.filter((r) => this.accountDoors(r).length > 0);
+    for (const actor of all) for (const edge of this.outEdges(actor)) this.edge(edge);
+  }
+
+  private accountDoors(role: Node): Door[] {
+    return role.doors.filter(
+      (d) => d.kind === "owner-account" && d.actions.includes(ASSUME) && !d.admitsNoOne,
+    );
+  }
+
+  /** Every way `actor` can act as another principal of the account. */
+  private outEdges(actor: Node): ReachEdge[] {
+    if (actor.access === undefined) return [];
+    const out: ReachEdge[] = [];
+    const from = actor.principal.arn;
+    // 1. Trust names it (or a session of it), or opens a public door: no identity permission needed.
+    for (const { edge, session } of this.named.get(from) ?? []) {
+      if (this.deniesAssume(actor, edge.to)) continue;
+      // A grant to a role's own ARN is limited by that role's boundary; one to a session or a user is not.
+      const byRoleArn = !session && actor.principal.type === "role";
+      const bounds = actor.bounds;
+      if (
+        byRoleArn &&
+        bounds !== undefined &&
+        grant(bounds, ASSUME, { arn: edge.to }, actor.variables) === undefined
+      ) {
+        continue;
+      }
+      out.push(edge);
+    }
+    for (const { role, door } of this.publicDoors) {
+      if (!this.admitsNarrowed(door, actor) || this.deniesAssume(actor, role.principal.arn)) continue;
+      out.push({
+        from,
+        to: role.principal.arn,
+        kind: "trust-public",
+        trust: door.statement,
+        conditional: door.conditional,
+      });
+    }
+    // 2. The account's door, and sts:AssumeRole on the role.
+    if (this.holdsAction(actor, ASSUME)) {
+      for (const role of this.withAccountDoor) {
+        const door = this.accountDoors(role).find((d) => this.admitsNarrowed(d, actor));
+        if (door === undefined) continue;
+        const granted = this.granted(actor, ASSUME, role.principal.arn);
+        if (granted === undefined) continue;
+        out.push({
+          from,
+          to: role.principal.arn,
+          kind: "assume-role",
+          trust: door.statement,
+          grant: granted.ref,
+          conditional: door.conditional || granted.statement.conditions.length > 0,
+        });
+      }
+    }
+    // 3. It can rewrite a role's trust policy (and so open the door for itself).
+    if (this.holdsAction(actor, "iam:UpdateAssumeRolePolicy")) {
+      for (const role of this.roles) {
+        const granted = this.granted(actor, "iam:UpdateAssumeRolePolicy", role.principal.arn);
+        if (granted === undefined) continue;
+        out.push({
+          from,
+          to: role.principal.arn,
+          kind: "update-trust",
+          grant: granted.ref,
+          conditional: granted.statement.conditions.length > 0,
+        });
+      }
+    }
+    // 4. It can pass a role to a service it can launch.
+    if (this.holdsAction(actor, "iam:PassRole")) {
+      for (const row of LAUNCHES) {
+        const candidates = this.byService.get(row.service);
+        if (candidates === undefined) continue;
+        const launch = row.any.find((actions) =>
+          actions.every((a) => this.granted(actor, a, undefined) !== undefined),
+        );
+        if (launch === undefined) continue;
+        const canProfile =
+          row.service === INSTANCE_PROFILE_SERVICE &&
+          this.granted(actor, ADD_TO_INSTANCE_PROFILE, undefined) !== undefined;
+        for (const role of candidates) {
+          if (
+            row.service === INSTANCE_PROFILE_SERVICE &&
+            role.principal.inInstanceProfile !== true &&
+            !canProfile
+          )
+            continue;
+          const passing = this.granted(actor, "iam:PassRole", role.principal.arn);
+          if (passing === undefined || !passesTo(passing, row.service)) continue;
+          out.push({
+            from,
+            to: role.principal.arn,
+            kind: "pass-role",
+            grant: passing.ref,
+            service: row.service,
+            launch,
+            conditional: passing.statement.conditions.length > 0,
+          });
+        }
+      }
+    }
+    // 5. It can create a user's credentials.
+    if (CREDENTIALS.some((a) => this.holdsAction(actor, a))) {
+      for (const user of this.users) {
+        const granted = CREDENTIALS.map((a) => this.granted(actor, a, user.principal.arn)).find(
+          (g) => g !== undefined,
+        );
+        if (granted === undefined) continue;
+        out.push({
+          from,
+          to: user.principal.arn,
+          kind: "credentials",
+          grant: granted.ref,
+          conditional: granted.statement.conditions.length > 0,
+        });
+      }
+    }
+    return out.filter((edge) => edge.to !== from);
+  }
+
+  /** Whether `actor` can change the permissions of `target` (a principal it can act as). */
+  private canChange(actor: Node, target: Node): string | undefined {
+    const type = target.principal.type === "user" ? "user" : "role";
+    return OWN_CHANGE[type].find((a) => this.granted(actor, a, target.principal.arn) !== undefined);
+  }
+
+  /** Whether `actor` can create a role or a user and give it permissions (and, for a user, credentials). */
+  private canCreateAndEmpower(actor: Node): string | undefined {
+    // Only what the boundary also allows counts; then the patterns of the granting statements must share an ARN.
+    const patterns = (action: string) =>
+      this.granted(actor, action, undefined) === undefined
+        ? []
+        : actor.statements
+            .filter((s) => s.statement.effect === "Allow" && actionElementCovers(s.statement.action, action))
+            .flatMap((s) =>
+              s.statement.resource?.kind === "Resource" ? s.statement.resource.values : ["*"],
+            );
+    const share = (a: readonly string[], b: readonly string[]) =>
+      a.some((x) => b.some((y) => globsIntersect(x, y)));
+    const create = patterns("iam:CreateRole");
+    if (
+      create.length > 0 &&
+      (share(create, patterns("iam:PutRolePolicy")) || share(create, patterns("iam:AttachRolePolicy")))
+    ) {
+      return "iam:CreateRole with iam:PutRolePolicy or iam:AttachRolePolicy";
+    }
+    const user = patterns("iam:CreateUser");
+    const empower = [...patterns("iam:PutUserPolicy"), ...patterns("iam:AttachUserPolicy")];
+    if (user.length > 0 && share(user, empower) && share(user, patterns("iam:CreateAccessKey"))) {
+      return "iam:CreateUser with iam:PutUserPolicy or iam:AttachUserPolicy and iam:CreateAccessKey";
+    }
+    return undefined;
+  }
+
+  /** The closure: each principal's effective sensitive actions, its own and those of what it can act as. */
+  private close(): void {
+    // Tarjan's strongly connected components, iteratively; components come out in reverse topological order.
+    const index = new Map<string, number>();
+    const low = new Map<string, number>();
+    const onStack = new Set<string>();
+    const stack: string[] = [];
+    const components: string[][] = [];
+    let counter = 0;
+    for (const start of this.nodes.keys()) {
+      if (index.has(start)) continue;
+      const work: Array<{ node: string; edge: number }> = [{ node: start, edge: 0 }];
+      index.set(start, counter);
+      low.set(start, counter);
+      counter += 1;
+      stack.push(start);
+      onStack.add(start);
+      while (work.length > 0) {
+        const frame = work[work.length - 1];
+        if (frame === undefined) break;
+        const edges = this.out.get(frame.node) ?? [];
+        if (frame.edge < edges.length) {
+          const next = edges[frame.edge]?.to ?? "";
+          frame.edge += 1;
+          if (!this.nodes.has(next)) continue;
+          if (!index.has(next)) {
+            index.set(next, counter);
+            low.set(next, counter);
+            counter += 1;
+            stack.push(next);
+            onStack.add(next);
+            work.push({ node: next, edge: 0 });
+          } else if (onStack.has(next)) {
+            low.set(frame.node, Math.min(low.get(frame.node) ?? 0, index.get(next) ?? 0));
+          }
+          continue;
+        }
+        work.pop();
+        const parent = work[work.length - 1];
+        if (parent !== undefined)
+          low.set(parent.node, Math.min(low.get(parent.node) ?? 0, low.get(frame.node) ?? 0));
+        if (low.get(frame.node) === index.get(frame.node)) {
+          const component: string[] = [];
+          let member: string | undefined;
+          do {
+            member = stack.pop();
+            if (member === undefined) break;
+            onStack.delete(member);
+            component.push(member);
+          } while (member !== frame.node);
+          components.push(component);
+        }
+      }
+    }
+    const rank = (scope: Held) => (scope === "all" ? 2 : 1);
+    for (const component of components) {
+      // Every member of a component can act as every other: they share one effective set.
+      const merged = new Map<string, { scope: Held; via?: ReachEdge; escalation?: string }>();
+      const take = (action: string, scope: Held, via: ReachEdge | undefined, escalation?: string) => {
+        const current = merged.get(action);
+        if (current !== undefined && rank(current.scope) >= rank(scope)) return;
+        merged.set(action, {
+          scope,
+          ...(via === undefined ? {} : { via }),
+          ...(escalation === undefined ? {} : { escalation }),
+        });
+      };
+      const members = new Set(component);
+      for (const member of component) {
+        for (const [action, scope] of this.own.get(member) ?? []) take(action, scope, undefined);
+      }
+      for (const member of component) {
+        for (const edge of this.out.get(member) ?? []) {
+          if (members.has(edge.to)) {
+            for (const [action, scope] of this.own.get(edge.to) ?? []) take(action, scope, edge);
+            continue;
+          }
+          for (const [action, held] of this.effective.get(edge.to) ?? []) take(action, held.scope, edge);
+        }
+      }
+      // Changing the permissions of a principal it can act as, or creating and empowering one: everything.
+      for (const member of component) {
+        const actor = this.nodes.get(member);
+        if (actor === undefined || actor.access === undefined) continue;
+        let escalation: { how: string; via: ReachEdge } | undefined;
+        for (const edge of this.out.get(member) ?? []) {
+          const target = this.nodes.get(edge.to);
+          const how = target === undefined ? undefined : this.canChange(actor, target);
+          if (how !== undefined) {
+            escalation = {
+              how: `${how} on ${principalNoun(target?.principal ?? actor.principal)}`,
+              via: edge,
+            };
+            break;
+          }
+        }
+        const creates = escalation === undefined ? this.canCreateAndEmpower(actor) : undefined;
+        if (escalation !== undefined || creates !== undefined) {
+          for (const action of this.sensitiveActions)
+            take(action, "all", escalation?.via, escalation?.how ?? creates);
+        }
+      }
+      // Each member's first step: none for what it holds itself, else an edge that leads to the holder.
+      for (const member of component) {
+        const own = this.own.get(member) ?? new Map<string, Held>();
+        const edges = this.out.get(member) ?? [];
+        const mine = new Map<string, { scope: Held; via?: ReachEdge; escalation?: string }>();
+        for (const [action, held] of merged) {
+          const itself = own.get(action);
+          if (itself !== undefined && rank(itself) >= rank(held.scope)) {
+            mine.set(action, { scope: itself });
+            continue;
+          }
+          const step =
+            (held.via?.from === member ? held.via : undefined) ??
+            edges.find((e) => members.has(e.to)) ??
+            edges.find((e) => {
+              const there = this.effective.get(e.to)?.get(action);
+              return there !== undefined && rank(there.scope) >= rank(held.scope);
+            });
+          mine.set(action, {
+            scope: held.scope,
+            ...(step === undefined ? {} : { via: step }),
+            ...(held.escalation === undefined ? {} : { escalation: held.escalation }),
+          });
+        }
+        this.effective.set(member, mine);
+      }
+    }
+  }
+
+  /** The principal's ARN is in the graph (a user or role that is not service-linked). */
+  has(arn: string): boolean {
+    return this.nodes.has(arn);
+  }
+
+  /** The steps out of a principal. */
+  edgesFrom(arn: string): readonly ReachEdge[] {
+    return this.out.get(arn) ?? [];
+  }
+
+  /** The sensitive actions `arn` holds only through principals it can act as, each with its first step. */
+  inherited(arn: string): Inherited[] {
+    const own = this.own.get(arn) ?? new Map<string, Held>();
+    const out: Inherited[] = [];
+    for (const [action, held] of this.effective.get(arn) ?? []) {
+      const mine = own.get(action);
+      if (mine !== undefined && (mine === "all" || held.scope === "some")) continue;
+      if (held.via === undefined && held.escalation === undefined) continue;
+      out.push({
+        action,
+        scope: held.scope,
+        ...(held.via === undefined ? {} : { via: held.via }),
+        ...(held.escalation === undefined ? {} : { escalation: held.escalation }),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * What a principal inherits, judged on its own current facts (a change's item may be newer than the walk
+   * the graph was built from): its steps are recomputed from those facts, the rest of the account as built.
+   */
+  inheritedFor(facts: PrincipalFacts): Inherited[] {
+    const node = this.makeNode(facts, false);
+    const own = this.ownOf(node);
+    const best = new Map<string, Inherited>();
+    const take = (item: Inherited) => {
+      const mine = own.get(item.action);
+      if (mine === "all" || (mine === "some" && item.scope === "some")) return;
+      const current = best.get(item.action);
+      if (current !== undefined && (current.scope === "all" || item.scope === "some")) return;
+      best.set(item.action, item);
+    };
+    for (const edge of this.outEdges(node)) {
+      for (const [action, held] of this.effective.get(edge.to) ?? [])
+        take({ action, scope: held.scope, via: edge });
+      const target = this.nodes.get(edge.to);
+      const how = target === undefined ? undefined : this.canChange(node, target);
+      if (how !== undefined) {
+        const escalation = `${how} on ${principalNoun(target?.principal ?? node.principal)}`;
+        for (const action of this.sensitiveActions) take({ action, scope: "all", via: edge, escalation });
+      }
+    }
+    const creates = node.access === undefined ? undefined : this.canCreateAndEmpower(node);
+    if (creates !== undefined)
+      for (const action of this.sensitiveActions) take({ action, scope: "all", escalation: creates });
+    return [...best.values()];
+  }
+
+  /** Every principal that can act as `arn`, directly or through others. */
+  reachers(arn: string): Set<string> {
+    const seen = new Set<string>();
+    const queue = [arn];
+    while (queue.length > 0) {
+      const next = queue.pop();
+      if (next === undefined) break;
+      for (const edge of this.into.get(next) ?? []) {
+        if (seen.has(edge.from) || edge.from === arn) continue;
+        seen.add(edge.from);
+        queue.push(edge.from);
+      }
+    }
+    return seen;
+  }
+
+  /** The principal record of an ARN in the graph. */
+  principal(arn: string): PrincipalRecord | undefined {
+    return this.nodes.get(arn)?.principal;
+  }
+
+  /** A sentence for the first step of a path: `can assume role ci-deploy (trust Statement[0])`. */
+  describe(edge: ReachEdge): string {
+    const target = this.nodes.get(edge.to)?.principal;
+    const noun =
+      target === undefined ? edge.to : principalNoun(target).replace(/^(\w)/u, (c) => c.toLowerCase());
+    const evidence = [
+      ...(edge.trust === undefined ? [] : [`trust ${describeStatement(edge.trust)}`]),
+      ...(edge.grant === undefined ? [] : [describeStatement(edge.grant, true)]),
+      ...(edge.service === undefined ? [] : [`to ${edge.service} with ${(edge.launch ?? []).join(" + ")}`]),
+    ];
+    return `${EDGE_WORDS[edge.kind]} ${noun}${evidence.length > 0 ? ` (${evidence.join("; ")})` : ""}`;
+  }
+
+  /** `which holds PutImage +3 more on some repositories`: what the step's target holds. */
+  holdsOf(arn: string): string {
+    const effective = [...(this.effective.get(arn) ?? [])];
+    if (effective.length === 0) return "which holds no sensitive ECR action";
+    const all = effective.some(([, held]) => held.scope === "all");
+    return `which holds ${shortActions(
+      effective.map(([action]) => action),
+      3,
+    )} on ${all ? "all" : "some"} repositories`;
+  }
+}
+
+export type { LabelledPolicy };
