@@ -84,8 +84,12 @@ export function wrap(text: string, width: number): string[] {
           line = "";
         }
         const chars = [...rest];
-        lines.push(chars.slice(0, limit).join(""));
-        rest = chars.slice(limit).join("");
+        // Break after a hyphen, colon, comma or slash when one falls in the line, else at the limit.
+        const head = chars.slice(0, limit).join("");
+        const soft = Math.max(...["-", ":", ",", "/"].map((mark) => head.lastIndexOf(mark)));
+        const at = soft > limit / 3 ? soft + 1 : limit;
+        lines.push(chars.slice(0, at).join(""));
+        rest = chars.slice(at).join("");
       }
       if (rest === "") continue;
       if (line === "") line = rest;
@@ -118,16 +122,26 @@ export function fitTable(
   );
   const gaps = 2 * Math.max(0, columns - 1);
   const widths = [...natural];
-  const floor = 8;
-  // Narrow the widest column one step at a time until the table fits (or every column is at the floor).
-  while (widths.reduce((a, b) => a + b, 0) + gaps > width) {
-    let widest = -1;
+  // A column's longest word: narrowing it below that would break words.
+  const words = Array.from({ length: columns }, (_, c) =>
+    Math.max(1, ...rows.flatMap((row) => (row[c] ?? "").split(/\s+/u).map((word) => visibleLength(word)))),
+  );
+  const total = () => widths.reduce((a, b) => a + b, 0) + gaps;
+  const narrowest = (limit: (c: number) => number): number => {
+    let pick = -1;
     for (let c = 0; c < columns; c++) {
-      const w = widths[c] ?? 0;
-      if (w > floor && (widest < 0 || w > (widths[widest] ?? 0))) widest = c;
+      if ((widths[c] ?? 0) <= limit(c)) continue;
+      if (pick < 0 || (widths[c] ?? 0) > (widths[pick] ?? 0)) pick = c;
     }
-    if (widest < 0) break;
-    widths[widest] = (widths[widest] ?? 0) - 1;
+    return pick;
+  };
+  // First wrap between words (the widest column first), then, if that is not enough, within words.
+  for (const limit of [(c: number) => words[c] ?? 1, () => 8]) {
+    while (total() > width) {
+      const c = narrowest(limit);
+      if (c < 0) break;
+      widths[c] = (widths[c] ?? 0) - 1;
+    }
   }
   const out: string[] = [];
   rows.forEach((row, r) => {

@@ -2,6 +2,7 @@
  * The report formats of `--format` (docs/command-line.md#formats) and the file name each is written to
  * when `-o` names a directory.
  */
+import { assertNever } from "../../shared/assert-never.js";
 import type { Report } from "../finding.js";
 import type { Style } from "../terminal.js";
 import { renderAsff } from "./asff.js";
@@ -48,5 +49,7 @@ export function render(format: Format, report: Report, terminal: { width: number
       return renderAsff(report);
     case "ocsf":
       return renderOcsf(report);
+    default:
+      return assertNever(format, "format");
   }
 }
