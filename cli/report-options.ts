@@ -160,7 +160,7 @@ function isDirectory(path: string): boolean {
 }
 
 /**
- * Writes a report in each chosen format: to standard output (styled for the terminal), to the files of
+ * Writes a report in each chosen format: to standard output (styled and fitted for a terminal), to the files of
  * `-o`, or into the directory of `-o`. Returns the files written.
  */
 export function writeReport(
@@ -169,7 +169,7 @@ export function writeReport(
   io: CliIo & { readonly stdout: TerminalSink },
   env: NodeJS.ProcessEnv,
 ): string[] {
-  const fileTerminal = { width: 100 };
+  const fileTerminal = { width: Number.POSITIVE_INFINITY };
   if (choice.outputs.length === 0) {
     const format = choice.formats[0] ?? "text";
     io.stdout.write(

@@ -376,6 +376,22 @@ async function liveTargets(
       ? { credentials: fromIni({ profile: values.profile }) }
       : {}),
   };
+  const roleName = values["role-name"];
+  if (values.accounts === undefined && roleName !== undefined)
+    throw new EcrAccessRulesError("--role-name goes with --accounts");
+  if (values.accounts !== undefined && roleName === undefined)
+    throw new EcrAccessRulesError("--accounts needs --role-name: the role to assume in each account");
+  const ids = [
+    ...new Set(
+      (values.accounts ?? "")
+        .split(",")
+        .map((id) => id.trim())
+        .filter((id) => id !== ""),
+    ),
+  ];
+  const bad = ids.filter((id) => !/^\d{12}$/u.test(id));
+  if (bad.length > 0)
+    throw new EcrAccessRulesError(`--accounts: not a 12-digit account id: ${bad.join(", ")}`);
   const factory = new ClientFactory(base);
   let identity: { Account?: string | undefined; Arn?: string | undefined };
   try {
@@ -391,8 +407,7 @@ async function liveTargets(
   const own = identity.Account;
   if (own === undefined) throw new EcrAccessRulesError("--live: sts:GetCallerIdentity returned no account");
   const partition = identity.Arn?.split(":")[1] ?? "aws";
-  if (values.accounts === undefined) {
-    if (values["role-name"] !== undefined) throw new EcrAccessRulesError("--role-name goes with --accounts");
+  if (values.accounts === undefined || roleName === undefined) {
     return [
       {
         facts: liveFacts(factory, { accountId: own, region: first, partition }),
@@ -403,20 +418,6 @@ async function liveTargets(
       },
     ];
   }
-  const roleName = values["role-name"];
-  if (roleName === undefined)
-    throw new EcrAccessRulesError("--accounts needs --role-name: the role to assume in each account");
-  const ids = [
-    ...new Set(
-      values.accounts
-        .split(",")
-        .map((id) => id.trim())
-        .filter((id) => id !== ""),
-    ),
-  ];
-  const bad = ids.filter((id) => !/^\d{12}$/u.test(id));
-  if (bad.length > 0)
-    throw new EcrAccessRulesError(`--accounts: not a 12-digit account id: ${bad.join(", ")}`);
   return ids.map((accountId) => ({
     facts: liveFacts(factory, { accountId, region: first, partition, roleName }),
     accountId,

@@ -49,11 +49,14 @@ export function styleFor(sink: TerminalSink, env: NodeJS.ProcessEnv): Style {
   return COLOUR;
 }
 
-/** The width to fit: the terminal's, else `COLUMNS`, else 100 (a file or a pipe). */
+/**
+ * The width to fit: the terminal's; off a terminal `COLUMNS` when set, else none (`Infinity`: a file or a
+ * pipe gets whole lines, which grep and diff read best).
+ */
 export function widthOf(sink: TerminalSink, env: NodeJS.ProcessEnv): number {
   if (sink.isTTY === true && sink.columns !== undefined && sink.columns > 0) return sink.columns;
   const fromEnv = Number.parseInt(env.COLUMNS ?? "", 10);
-  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 100;
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : Number.POSITIVE_INFINITY;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape sequences colour adds.
@@ -73,6 +76,7 @@ export function visibleLength(text: string): number {
  */
 export function wrap(text: string, width: number): string[] {
   const limit = Math.max(1, width);
+  if (!Number.isFinite(limit)) return text.split("\n").map((line) => line.trim().split(/\s+/u).join(" "));
   const lines: string[] = [];
   for (const paragraph of text.split("\n")) {
     let line = "";

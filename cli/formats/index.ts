@@ -30,7 +30,7 @@ export function isFormat(value: string): value is Format {
 }
 
 /**
- * Renders a report in a format; `terminal` styles and fits text (a file gets no colour and 100 columns).
+ * Renders a report in a format; `terminal` styles and fits text (a file gets no colour and whole lines).
  *
  * @example
  * render("sarif", report, { width: 100 });
