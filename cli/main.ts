@@ -14,6 +14,7 @@ Commands:
   analyze FILE…   what ECR access IAM identity policies grant one principal
   evaluate        run one rule on one AWS Config event and print its evaluations
   scan            run every rule over account snapshots or live accounts (and regions)
+  snapshot        write the account snapshot that scan reads (read-only)
   rules           list the rules: severity, control, resource types, triggers, parameters
 
 Options:
@@ -49,6 +50,10 @@ export async function main(
   if (command === "--version" || command === "-V" || command === "version") {
     io.stdout.write(`${PROGRAM} ${programVersion()}\n`);
     return 0;
+  }
+  if (command === "snapshot") {
+    const { runSnapshot } = await import("./snapshot.js");
+    return runSnapshot(rest, io, options);
   }
   if (command === "rules") {
     const { runRules } = await import("./rules.js");
