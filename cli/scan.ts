@@ -61,7 +61,7 @@ Input:
   --region NAME        one region (default: the snapshot's, AWS_REGION, or the profile's)
   --regions LIST       comma-separated regions; IAM rules run in the first, ECR rules in each
   --accounts IDS       comma-separated account ids, each read through --role-name
-  --role-name NAME     the role to assume in each of --accounts (the organization templates create it)
+  --role-name NAME     the role to assume in each of --accounts (read-only permissions)
   --concurrency N      accounts scanned at once (default 4)
 Rules:
   --rules NAMES        comma-separated rule names (default: all; see "${PROGRAM} rules")

@@ -33,8 +33,9 @@ import { progressFor, type TerminalSink } from "./terminal.js";
 
 export const SNAPSHOT_USAGE = `Usage: ${PROGRAM} snapshot --live [options]
 
-Writes the account snapshot that "${PROGRAM} scan --snapshot" reads: every GetAccountAuthorizationDetails
-page, the AWS managed policies in use, and the ECR section of one region. Read-only calls only.
+Writes the account snapshot that "${PROGRAM} scan --snapshot" reads: every
+GetAccountAuthorizationDetails page, the AWS managed policies in use, and the ECR section of one region.
+Read-only calls only; progress on stderr (on a terminal).
 
 Options:
   --live               read the account of the credentials (the only source today)
