@@ -8,6 +8,7 @@
  * reported and the others are still scanned.
  */
 import { parseArgs } from "node:util";
+import { OrganizationsClient, paginateListAccounts } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { fromIni } from "@aws-sdk/credential-providers";
 import { RULES } from "../rules/index.js";
@@ -61,6 +62,7 @@ Input:
   --region NAME        one region (default: the snapshot's, AWS_REGION, or the profile's)
   --regions LIST       comma-separated regions; IAM rules run in the first, ECR rules in each
   --accounts IDS       comma-separated account ids, each read through --role-name
+  --organization       every active account of the caller's organization, through --role-name
   --role-name NAME     the role to assume in each of --accounts (read-only permissions)
   --concurrency N      accounts scanned at once (default 4)
 Rules:
@@ -310,6 +312,7 @@ function parse(args: readonly string[]) {
       region: { type: "string" },
       regions: { type: "string" },
       accounts: { type: "string" },
+      organization: { type: "boolean" },
       "role-name": { type: "string" },
       concurrency: { type: "string" },
       rules: { type: "string" },
@@ -361,6 +364,30 @@ function chosenRegions(values: Values, env: NodeJS.ProcessEnv): string[] {
   return [one];
 }
 
+/** The active accounts of the caller's organization (`organizations:ListAccounts`, from the management account or a delegated administrator). */
+async function organizationAccounts(factory: ClientFactory, region: string): Promise<string[]> {
+  const client = factory.client(OrganizationsClient, "Organizations", {
+    accountId: "self",
+    region,
+    partition: "aws",
+  });
+  const ids: string[] = [];
+  try {
+    for await (const page of paginateListAccounts({ client }, {})) {
+      for (const account of page.Accounts ?? []) {
+        if (account.Id !== undefined && (account.State ?? account.Status) === "ACTIVE") ids.push(account.Id);
+      }
+    }
+  } catch (cause) {
+    throw new EcrAccessRulesError(`--organization: organizations:ListAccounts failed: ${describe(cause)}`, {
+      cause,
+    });
+  }
+  if (ids.length === 0)
+    throw new EcrAccessRulesError("--organization: organizations:ListAccounts listed no active account");
+  return ids.sort();
+}
+
 /** The live accounts to scan, and one stderr line per account that could not be reached. */
 async function liveTargets(
   values: Values,
@@ -377,10 +404,15 @@ async function liveTargets(
       : {}),
   };
   const roleName = values["role-name"];
-  if (values.accounts === undefined && roleName !== undefined)
-    throw new EcrAccessRulesError("--role-name goes with --accounts");
-  if (values.accounts !== undefined && roleName === undefined)
-    throw new EcrAccessRulesError("--accounts needs --role-name: the role to assume in each account");
+  const many = values.accounts !== undefined || values.organization === true;
+  if (values.accounts !== undefined && values.organization === true)
+    throw new EcrAccessRulesError("give one of --accounts and --organization");
+  if (!many && roleName !== undefined)
+    throw new EcrAccessRulesError("--role-name goes with --accounts or --organization");
+  if (many && roleName === undefined)
+    throw new EcrAccessRulesError(
+      `${values.organization === true ? "--organization" : "--accounts"} needs --role-name: the role to assume in each account`,
+    );
   const ids = [
     ...new Set(
       (values.accounts ?? "")
@@ -407,7 +439,8 @@ async function liveTargets(
   const own = identity.Account;
   if (own === undefined) throw new EcrAccessRulesError("--live: sts:GetCallerIdentity returned no account");
   const partition = identity.Arn?.split(":")[1] ?? "aws";
-  if (values.accounts === undefined || roleName === undefined) {
+  if (values.organization === true) ids.push(...(await organizationAccounts(factory, first)));
+  if (!many || roleName === undefined) {
     return [
       {
         facts: liveFacts(factory, { accountId: own, region: first, partition }),
@@ -467,7 +500,7 @@ export async function runScan(
       rules.map((rule) => [rule.name, parseParameters(rule.parameters, byRule.get(rule.name) ?? {})]),
     );
     if (values.snapshot !== undefined) {
-      for (const option of ["profile", "regions", "accounts", "role-name"] as const) {
+      for (const option of ["profile", "regions", "accounts", "role-name", "organization"] as const) {
         if (values[option] !== undefined)
           throw new EcrAccessRulesError(`--${option} goes with --live, not --snapshot`);
       }

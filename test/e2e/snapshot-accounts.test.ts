@@ -11,6 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { AttachUserPolicyCommand, CreateUserCommand, IAMClient } from "@aws-sdk/client-iam";
+import {
+  CreateAccountCommand,
+  CreateOrganizationCommand,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
 import type { ReportJson } from "../../cli/formats/json.js";
@@ -195,5 +200,35 @@ describe("e2e: ecr-access-rules snapshot and scan of many accounts against moto"
     } finally {
       proxy.server.close();
     }
+  });
+
+  it("--organization scans every active account of the organization through the role", async () => {
+    // Prepare
+    const organizations = new OrganizationsClient({
+      region: MOTO_REGION,
+      endpoint: emulator().endpoint,
+      credentials: MOTO_CREDENTIALS,
+    });
+    await organizations.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+    await organizations.send(
+      new CreateAccountCommand({ AccountName: "member", Email: "member@example.com" }),
+    );
+    // Act
+    const result = await run([
+      "scan",
+      "--live",
+      "--organization",
+      "--role-name",
+      ROLE,
+      "--json",
+      "--exit-zero",
+    ]);
+    // Assess
+    const report = JSON.parse(result.stdout) as ReportJson;
+    const accounts = new Set(report.evaluations.map((e) => e.accountId));
+    expect(result.status, result.stderr).to.equal(0);
+    expect(report.failures).to.deep.equal([]);
+    expect(accounts.has(MOTO_ACCOUNT)).to.equal(true);
+    expect(accounts.size).to.equal(2);
   });
 });
