@@ -85,6 +85,8 @@ function readJson(file: string, what: string): unknown {
 export interface EvaluateOptions {
   /** Client settings (tests point `endpoint` at a fake of AWS). */
   readonly clientConfig?: BaseClientConfig;
+  /** The environment (NO_COLOR, COLUMNS); default: the process's. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -167,7 +169,7 @@ export async function runEvaluate(
     );
     if (choice.formats.length === 1 && choice.formats[0] === "text" && choice.outputs.length === 0) {
       io.stdout.write(formatHuman(report.findings));
-    } else writeReport(report, choice, io, process.env);
+    } else writeReport(report, choice, io, options.env ?? process.env);
     return exitStatus(report, choice);
   } catch (error) {
     const message = inputErrorMessage(error);
