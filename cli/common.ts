@@ -4,6 +4,8 @@
  * and the dispatcher form no import cycle.
  */
 
+import { readFileSync } from "node:fs";
+
 /** Anything text can be written to: `process.stdout`, `process.stderr`, or a test's collector. */
 export interface TextSink {
   write(text: string): unknown;
@@ -56,4 +58,27 @@ export function commandFailure(
     argumentError: (error) =>
       `${error.message.split(". ")[0] ?? error.message}\nRun "${PROGRAM} ${command} --help" for the options.`,
   };
+}
+
+/**
+ * The program's version, from the `package.json` beside the sources (`cli/…`) or the build
+ * (`dist/cli/…`).
+ *
+ * @example
+ * programVersion(); // "0.1.0"
+ */
+export function programVersion(): string {
+  for (const relative of ["../package.json", "../../package.json"]) {
+    try {
+      const raw: unknown = JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8"));
+      if (typeof raw === "object" && raw !== null && Reflect.get(raw, "name") === PROGRAM) {
+        const version = Reflect.get(raw, "version");
+        if (typeof version === "string") return version;
+      }
+    } catch (cause) {
+      // Not this one (absent, or another project's file): try the next place.
+      if (!(cause instanceof Error && "code" in cause && cause.code === "ENOENT")) throw cause;
+    }
+  }
+  return "unknown";
 }

@@ -10,13 +10,23 @@ import { RULES, ruleByName } from "../rules/index.js";
 import { ALL_READERS } from "../shared/account/readers.js";
 import { parseSnapshot, SnapshotAccountFacts } from "../shared/account/snapshot.js";
 import { type BaseClientConfig, ClientFactory } from "../shared/aws/clients.js";
-import { type Evaluation, toEvaluation } from "../shared/config/evaluation.js";
+import type { Evaluation } from "../shared/config/evaluation.js";
+import { triggerOf } from "../shared/config/trigger.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
 import { evaluateEvent, resolveDeps } from "../shared/runtime/handler.js";
 import { silentLogger } from "../shared/runtime/logger.js";
 import { formatTable, inputErrorMessage } from "./analyze.js";
 import type { CliIo, ExitStatus } from "./common.js";
-import { commandFailure, isArgumentError, PROGRAM } from "./common.js";
+import { commandFailure, isArgumentError, PROGRAM, programVersion } from "./common.js";
+import { type Finding, type Report, type ResourceNames, toFinding } from "./finding.js";
+import {
+  exitStatus,
+  filtered,
+  REPORT_OPTIONS,
+  REPORT_USAGE,
+  reportChoice,
+  writeReport,
+} from "./report-options.js";
 
 export const EVALUATE_USAGE = `Usage: ${PROGRAM} evaluate --rule NAME --event FILE [options]
 
@@ -29,8 +39,7 @@ Options:
   --event FILE         the Config event
   --parameters JSON    rule parameters, replacing the event's ruleParameters ('{"trustedAccountIds":"…"}')
   --snapshot FILE      an account snapshot (see README) instead of AWS reads
-  --json               print JSON
-  --exit-zero          exit 0 whatever the verdicts
+${REPORT_USAGE}
   -h, --help           show this help
 
 Exit status: 0 no NON_COMPLIANT evaluation, 1 some, 2 bad input or a failed read.
@@ -76,6 +85,8 @@ function readJson(file: string, what: string): unknown {
 export interface EvaluateOptions {
   /** Client settings (tests point `endpoint` at a fake of AWS). */
   readonly clientConfig?: BaseClientConfig;
+  /** The environment (NO_COLOR, COLUMNS); default: the process's. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -131,11 +142,35 @@ export async function runEvaluate(
       assumeRoleName: undefined,
       ...(snapshot === undefined ? {} : { facts: () => new SnapshotAccountFacts(snapshot) }),
     });
+    const choice = reportChoice(values);
     const outcome = await evaluateEvent(rule, raw, deps);
-    const evaluations = outcome.verdicts.map(toEvaluation);
-    io.stdout.write(values.json === true ? formatJson(evaluations) : formatHuman(evaluations));
-    if (values["exit-zero"] === true) return 0;
-    return evaluations.some((e) => e.ComplianceType === "NON_COMPLIANT") ? 1 : 0;
+    const trigger = triggerOf(outcome.event);
+    const item = trigger.kind === "change" ? trigger.item : undefined;
+    const names = (type: string, id: string): ResourceNames | undefined =>
+      item !== undefined && item.resourceType === type && item.resourceId === id
+        ? {
+            resourceName: "resourceName" in item ? item.resourceName : undefined,
+            resourceArn: "arn" in item ? item.arn : undefined,
+          }
+        : undefined;
+    const findings = outcome.verdicts.map((verdict) =>
+      toFinding(rule, verdict, outcome.target, names(verdict.resourceType, verdict.resourceId)),
+    );
+    const report: Report = filtered(
+      {
+        rules: [rule],
+        findings,
+        skipped: [],
+        failures: [],
+        generatedAt: new Date(),
+        version: programVersion(),
+      },
+      choice,
+    );
+    if (choice.formats.length === 1 && choice.formats[0] === "text" && choice.outputs.length === 0) {
+      io.stdout.write(formatHuman(report.findings));
+    } else writeReport(report, choice, io, options.env ?? process.env);
+    return exitStatus(report, choice);
   } catch (error) {
     const message = inputErrorMessage(error);
     if (message === undefined) throw error;
@@ -153,27 +188,17 @@ function parse(args: readonly string[]) {
       event: { type: "string" },
       parameters: { type: "string" },
       snapshot: { type: "string" },
-      json: { type: "boolean" },
-      "exit-zero": { type: "boolean" },
+      ...REPORT_OPTIONS,
       help: { type: "boolean", short: "h" },
     },
   });
 }
 
-function formatJson(evaluations: readonly Evaluation[]): string {
-  return `${JSON.stringify({ evaluations: evaluations.map(evaluationJson) }, null, 2)}\n`;
-}
-
-function formatHuman(evaluations: readonly Evaluation[]): string {
-  if (evaluations.length === 0) return "No evaluation (the rule does not run on this message type).\n";
+function formatHuman(findings: readonly Finding[]): string {
+  if (findings.length === 0) return "No evaluation (the rule does not run on this message type).\n";
   const rows = [
     ["resource type", "resource id", "compliance", "annotation"],
-    ...evaluations.map((e) => [
-      e.ComplianceResourceType,
-      e.ComplianceResourceId,
-      e.ComplianceType,
-      e.Annotation ?? "",
-    ]),
+    ...findings.map((f) => [f.resourceType, f.resourceId, f.status, f.explanation ?? ""]),
   ];
   return formatTable(rows);
 }

@@ -4,7 +4,7 @@
  * Commands are imported when run: `--help` loads no engine. What commands share is in `common.ts`.
  */
 import type { BaseClientConfig } from "../shared/aws/clients.js";
-import { type CliIo, type ExitStatus, PROGRAM } from "./common.js";
+import { type CliIo, type ExitStatus, PROGRAM, programVersion } from "./common.js";
 
 export type { CliIo, ExitStatus, TextSink } from "./common.js";
 
@@ -13,11 +13,17 @@ export const USAGE = `Usage: ${PROGRAM} <command> [options]
 Commands:
   analyze FILE…   what ECR access IAM identity policies grant one principal
   evaluate        run one rule on one AWS Config event and print its evaluations
-  scan            run every rule over an account snapshot or a live account
+  scan            run every rule over account snapshots or live accounts (and regions)
+  snapshot        write the account snapshot that scan reads (read-only)
+  rules           list the rules: severity, control, resource types, triggers, parameters
+
+Options:
+  --version       print the version
+  -h, --help      show this help
 
 Run "${PROGRAM} <command> --help" for a command's options. Reference: docs/command-line.md.
 
-Exit status: 0 compliant, 1 not compliant, 2 bad input or an unreadable file.
+Exit status: 0 compliant, 1 not compliant, 2 bad input, an unreadable file or a failed read.
 `;
 
 /**
@@ -40,6 +46,18 @@ export async function main(
   if (command === "--help" || command === "-h" || command === "help") {
     io.stdout.write(USAGE);
     return 0;
+  }
+  if (command === "--version" || command === "-V" || command === "version") {
+    io.stdout.write(`${PROGRAM} ${programVersion()}\n`);
+    return 0;
+  }
+  if (command === "snapshot") {
+    const { runSnapshot } = await import("./snapshot.js");
+    return runSnapshot(rest, io, options);
+  }
+  if (command === "rules") {
+    const { runRules } = await import("./rules.js");
+    return runRules(rest, io, options.env);
   }
   if (command === "analyze") {
     const { runAnalyze } = await import("./analyze.js");

@@ -1,13 +1,16 @@
 /**
- * `ecr-access-rules scan [--snapshot FILE | --live]` (docs/command-line.md): every rule over a whole
- * account, in one process, through the one evaluation path of the Lambda handlers (`runRule`): a rule with
+ * `ecr-access-rules scan [--snapshot FILE | --live]` (docs/command-line.md#scan): every rule over whole
+ * accounts, in one process, through the one evaluation path of the Lambda handlers (`runRule`): a rule with
  * a periodic trigger runs its sweep, a change-triggered rule runs once per resource on the configuration
  * item Config would record — what the deployed pack puts after a periodic run and a change of each
- * resource. Read-only: nothing is sent to Config.
+ * resource. Read-only: nothing is sent to Config. Many regions (`--regions`) and accounts (`--accounts`
+ * with `--role-name`) are scanned with a bounded concurrency into one report; an account that fails is
+ * reported and the others are still scanned.
  */
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { OrganizationsClient, paginateListAccounts } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { fromIni } from "@aws-sdk/credential-providers";
 import { RULES } from "../rules/index.js";
 import type { AccountFacts } from "../shared/account/facts.js";
 import { WalkedIamFacts } from "../shared/account/iam.js";
@@ -16,7 +19,6 @@ import { ALL_READERS } from "../shared/account/readers.js";
 import { parseSnapshot, SnapshotAccountFacts } from "../shared/account/snapshot.js";
 import { ApiAccountFacts } from "../shared/account/sources.js";
 import { type BaseClientConfig, ClientFactory } from "../shared/aws/clients.js";
-import { toEvaluation } from "../shared/config/evaluation.js";
 import type { ConfigurationItem } from "../shared/config/item.js";
 import { parseParameters, RuleParameterError } from "../shared/config/parameters.js";
 import { isObj, type Obj } from "../shared/config/read.js";
@@ -24,51 +26,75 @@ import type { Trigger } from "../shared/config/trigger.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
 import { runRule } from "../shared/runtime/evaluate.js";
 import type { Rule } from "../shared/runtime/rule.js";
-import { formatTable, inputErrorMessage } from "./analyze.js";
+import { inputErrorMessage } from "./analyze.js";
 import type { CliIo, ExitStatus } from "./common.js";
-import { commandFailure, isArgumentError, PROGRAM } from "./common.js";
-import { type EvaluationJson, evaluationJson } from "./evaluate.js";
+import { commandFailure, isArgumentError, PROGRAM, programVersion } from "./common.js";
+import { type Failure, type Finding, type Report, type Skipped, toFinding } from "./finding.js";
+import {
+  jsonOption,
+  parseJsonInput,
+  profileRegion,
+  readInput,
+  readProcessStdin,
+  type StdinReader,
+} from "./input.js";
+import {
+  exitStatus,
+  filtered,
+  REPORT_OPTIONS,
+  REPORT_USAGE,
+  reportChoice,
+  writeReport,
+} from "./report-options.js";
+import { type Progress, progressFor, type TerminalSink } from "./terminal.js";
 
 export const SCAN_USAGE = `Usage: ${PROGRAM} scan (--snapshot FILE | --live) [options]
 
-Runs every rule over a whole account and prints a summary (rule × verdicts), then each NON_COMPLIANT
-resource with its annotation. Nothing is sent to Config.
+Runs every rule over whole accounts and prints a summary (rule × verdicts), then each NON_COMPLIANT
+resource with its severity, the whole explanation and the remediation. Nothing is sent to Config.
 
-Options:
-  --snapshot FILE      an account snapshot: "aws iam get-account-authorization-details" output, with an
-                       optional "ecr" section (see README)
-  --live               read the account of the default credentials (read-only calls)
-  --region NAME        the region of the ECR resources (default: the snapshot's, or AWS_REGION)
-  --rules NAMES        comma-separated rule names (default: all)
-  --parameters JSON    rule parameters: {"trustedOrganizationIds":"o-…"} goes to every rule that takes
-                       it; {"<rule name>": {…}} to one rule
-  --json               print JSON
-  --exit-zero          exit 0 whatever the verdicts
+Input:
+  --snapshot FILE      an account snapshot ("${PROGRAM} snapshot", or a plain "aws iam
+                       get-account-authorization-details" export: the ECR rules are then skipped);
+                       - reads standard input
+  --live               read live accounts (read-only calls)
+  --profile NAME       the credentials and region of a profile of the shared AWS files
+  --region NAME        one region (default: the snapshot's, AWS_REGION, or the profile's)
+  --regions LIST       comma-separated regions; IAM rules run in the first, ECR rules in each
+  --accounts IDS       comma-separated account ids, each read through --role-name
+  --organization       every active account of the caller's organization, through --role-name
+  --role-name NAME     the role to assume in each of --accounts (read-only permissions)
+  --concurrency N      accounts scanned at once (default 4)
+Rules:
+  --rules NAMES        comma-separated rule names (default: all; see "${PROGRAM} rules")
+  --parameters JSON    rule parameters, inline or @FILE: {"trustedOrganizationIds":"o-…"} goes to every
+                       rule that takes it; {"<rule name>": {…}} to one rule
+${REPORT_USAGE}
   -h, --help           show this help
 
-Exit status: 0 nothing NON_COMPLIANT, 1 something is, 2 bad input or a failed read.
+Exit status: 0 nothing NON_COMPLIANT (at or above --fail-on), 1 something is, 2 bad input, a failed
+read, or an account that could not be scanned.
 `;
-
-/** One `--json` evaluation: the rule's name and the fields of `evaluate --json`. */
-export interface ScanEvaluationJson extends EvaluationJson {
-  readonly configRuleName: string;
-}
 
 export interface ScanOptions {
   /** Client settings (tests point `endpoint` at a fake of AWS). */
   readonly clientConfig?: BaseClientConfig;
-  /** The region for `--live` when `--region` is absent (default: AWS_REGION, AWS_DEFAULT_REGION). */
+  /** The environment: region (AWS_REGION, AWS_DEFAULT_REGION), NO_COLOR, COLUMNS, AWS_CONFIG_FILE. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Progress lines are printed once a scan has at least this many evaluations to make. */
+  /** Progress lines are printed (off a TTY) once a scan has at least this many evaluations to make. */
   readonly progressThreshold?: number;
+  /** Standard input, for `--snapshot -` and `--parameters @-`. */
+  readonly stdin?: StdinReader;
+  /** The run's time (tests fix it). */
+  readonly now?: () => Date;
 }
 
-/** `executionRoleName` picks the role a deployed rule assumes; a scan reads the account of its credentials. */
+/** `executionRoleName` picks the role a deployed rule assumes; a scan takes --role-name. */
 function refuseExecutionRole(parameters: Obj, where: string): void {
   if ("executionRoleName" in parameters) {
     throw new RuleParameterError(
       where,
-      "scan does not assume roles: it reads the account of the credentials it runs with (choose them with the AWS_PROFILE or AWS_* environment variables)",
+      "scan does not assume roles through it: it reads the account of its credentials (--profile), or assumes --role-name in each of --accounts",
     );
   }
 }
@@ -109,30 +135,20 @@ export function parametersByRule(raw: unknown, rules: readonly Rule[]): Map<stri
   return out;
 }
 
-interface Target {
+/** One account to scan: its facts, and the regions its ECR rules run in (IAM rules run in the first). */
+interface AccountTarget {
   readonly facts: AccountFacts;
   readonly accountId: string;
-  readonly region: string;
   readonly partition: string;
+  readonly regions: readonly string[];
+  /** Why the ECR rules cannot run here (a plain IAM export), or `undefined`. */
+  readonly noEcr: string | undefined;
 }
 
-function readSnapshotTarget(file: string, region: string | undefined): Target {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (cause) {
-    const message = inputErrorMessage(cause);
-    if (message === undefined) throw cause;
-    throw new EcrAccessRulesError(`--snapshot ${file}: ${message}`, { cause });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (cause) {
-    throw new EcrAccessRulesError(
-      `--snapshot ${file} is not valid JSON: ${cause instanceof Error ? cause.message : cause}`,
-    );
-  }
+const isEcrRule = (rule: Rule): boolean => rule.resourceTypes.some((type) => type.startsWith("AWS::ECR::"));
+
+function snapshotTarget(file: string, region: string | undefined, stdin: StdinReader): AccountTarget {
+  const raw = parseJsonInput("--snapshot", file, readInput("--snapshot", file, stdin));
   const snapshot = parseSnapshot(raw);
   const someArn =
     snapshot.iam.principals[0]?.arn ?? snapshot.iam.policies.find((p) => !p.arn.includes("::aws:"))?.arn;
@@ -144,49 +160,311 @@ function readSnapshotTarget(file: string, region: string | undefined): Target {
   return {
     facts: new SnapshotAccountFacts(snapshot),
     accountId,
-    region: region ?? snapshot.ecr?.region ?? "us-east-1",
     partition: someArn?.split(":")[1] ?? "aws",
+    regions: [region ?? snapshot.ecr?.region ?? "us-east-1"],
+    noEcr:
+      snapshot.ecr === undefined
+        ? 'the snapshot has no "ecr" section (a plain get-account-authorization-details export)'
+        : undefined,
   };
 }
 
-async function liveTarget(options: ScanOptions, region: string | undefined): Promise<Target> {
-  const env = options.env ?? process.env;
-  const chosen = region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (chosen === undefined)
-    throw new EcrAccessRulesError("--live needs a region: --region NAME, or AWS_REGION");
-  const factory = new ClientFactory(options.clientConfig ?? {});
+/** Live facts of one account: one authorization-details walk serves every rule. */
+function liveFacts(
+  factory: ClientFactory,
+  target: { accountId: string; region: string; partition: string; roleName?: string },
+): AccountFacts {
+  const api = new ApiAccountFacts(factory, target, ALL_READERS);
+  const iam = new WalkedIamFacts(api.iam());
+  // Config's past evaluations are not the scan's business.
+  return { ecr: (r) => api.ecr(r), iam: () => iam, evaluatedResources: async () => undefined };
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
+/** An error an AWS service answered (the SDK's errors carry `$metadata`). */
+function isServiceError(cause: unknown): cause is Error {
+  return cause instanceof Error && "$metadata" in cause;
+}
+
+/** Runs `work` over `inputs` with at most `limit` at once, keeping the inputs' order in the results. */
+async function pooled<I, O>(
+  inputs: readonly I[],
+  limit: number,
+  work: (input: I) => Promise<O>,
+): Promise<O[]> {
+  const results: O[] = new Array(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) {
+      const i = next++;
+      const input = inputs[i];
+      if (input !== undefined) results[i] = await work(input);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, inputs.length)) }, worker));
+  return results;
+}
+
+interface AccountResult {
+  readonly findings: Finding[];
+  readonly skipped: Skipped[];
+  readonly failures: Failure[];
+}
+
+interface RunContext {
+  readonly rules: readonly Rule[];
+  readonly parameters: ReadonlyMap<string, ReturnType<typeof parseParameters>>;
+  readonly captureTime: Date;
+  readonly progress: Progress;
+  readonly counter: { done: number; total: number };
+}
+
+async function evaluateRule(
+  rule: Rule,
+  items: readonly ConfigurationItem[],
+  target: AccountTarget,
+  region: string,
+  context: RunContext,
+): Promise<Finding[]> {
+  const ruleParameters = context.parameters.get(rule.name);
+  if (ruleParameters === undefined) return [];
+  const ruleItems = items.filter((item) => rule.resourceTypes.includes(item.resourceType));
+  const names = new Map(
+    items.map((item) => [
+      `${item.resourceType}|${item.resourceId}`,
+      { resourceName: item.resourceName, resourceArn: item.arn },
+    ]),
+  );
+  const where = { accountId: target.accountId, region, partition: target.partition };
+  const env = {
+    facts: target.facts,
+    scope: { ...where, ruleName: rule.name },
+    parameters: ruleParameters,
+    fetchOversized: () => {
+      throw new EcrAccessRulesError("scan builds whole items: nothing is oversized");
+    },
+    globalResourcesRegion: undefined,
+  };
+  // What the deployed rule would hold: a periodic rule's sweep, else one change per resource.
+  const triggers: Trigger[] = rule.periodic
+    ? [{ kind: "periodic", time: context.captureTime }]
+    : ruleItems.map((item) => ({ kind: "change", item, leftScope: false }));
+  const out: Finding[] = [];
+  context.counter.total += ruleItems.length;
+  for (const trigger of triggers) {
+    for (const verdict of await runRule(rule, trigger, env)) {
+      out.push(toFinding(rule, verdict, where, names.get(`${verdict.resourceType}|${verdict.resourceId}`)));
+    }
+    context.counter.done += trigger.kind === "periodic" ? ruleItems.length : 1;
+    context.progress.update(
+      context.counter.done,
+      context.counter.total,
+      `evaluations (${target.accountId} ${rule.name})`,
+    );
+  }
+  return out;
+}
+
+async function scanAccount(target: AccountTarget, context: RunContext): Promise<AccountResult> {
+  const result: AccountResult = { findings: [], skipped: [], failures: [] };
+  const [first] = target.regions;
+  if (first === undefined) return result;
+  const iamRules = context.rules.filter((rule) => !isEcrRule(rule));
+  const ecrRules = context.rules.filter(isEcrRule);
+  const items = (region: string, rules: readonly Rule[]) =>
+    accountItems(target.facts, {
+      accountId: target.accountId,
+      region,
+      partition: target.partition,
+      captureTime: context.captureTime,
+      resourceTypes: new Set(rules.flatMap((rule) => rule.resourceTypes)),
+    });
+  if (iamRules.length > 0) {
+    const iamItems = await items(first, iamRules);
+    for (const rule of iamRules)
+      result.findings.push(...(await evaluateRule(rule, iamItems, target, first, context)));
+  }
+  for (const region of ecrRules.length > 0 ? target.regions : []) {
+    if (target.noEcr !== undefined) {
+      for (const rule of ecrRules)
+        result.skipped.push({ rule: rule.name, accountId: target.accountId, region, reason: target.noEcr });
+      continue;
+    }
+    const ecrItems = await items(region, ecrRules);
+    for (const rule of ecrRules)
+      result.findings.push(...(await evaluateRule(rule, ecrItems, target, region, context)));
+  }
+  return result;
+}
+
+function parse(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    allowPositionals: false,
+    strict: true,
+    options: {
+      snapshot: { type: "string" },
+      live: { type: "boolean" },
+      profile: { type: "string" },
+      region: { type: "string" },
+      regions: { type: "string" },
+      accounts: { type: "string" },
+      organization: { type: "boolean" },
+      "role-name": { type: "string" },
+      concurrency: { type: "string" },
+      rules: { type: "string" },
+      parameters: { type: "string" },
+      ...REPORT_OPTIONS,
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+type Values = ReturnType<typeof parse>["values"];
+
+function selectedRules(names: string | undefined): readonly Rule[] {
+  if (names === undefined) return RULES;
+  const wanted = names.split(",").map((name) => name.trim());
+  const unknown = wanted.filter((name) => !RULES.some((rule) => rule.name === name));
+  if (unknown.length > 0) {
+    throw new EcrAccessRulesError(
+      `--rules: unknown rule ${unknown.join(", ")} (rules: ${RULES.map((r) => r.name).join(", ")})`,
+    );
+  }
+  return RULES.filter((rule) => wanted.includes(rule.name));
+}
+
+function chosenRegions(values: Values, env: NodeJS.ProcessEnv): string[] {
+  if (values.regions !== undefined && values.region !== undefined)
+    throw new EcrAccessRulesError("give one of --region and --regions");
+  if (values.regions !== undefined) {
+    const regions = [
+      ...new Set(
+        values.regions
+          .split(",")
+          .map((r) => r.trim())
+          .filter((r) => r !== ""),
+      ),
+    ];
+    if (regions.length === 0) throw new EcrAccessRulesError("--regions: no region given");
+    return regions;
+  }
+  const one =
+    values.region ??
+    env.AWS_REGION ??
+    env.AWS_DEFAULT_REGION ??
+    profileRegion(values.profile ?? env.AWS_PROFILE ?? "default", env);
+  if (one === undefined)
+    throw new EcrAccessRulesError(
+      "--live needs a region: --region NAME, --regions LIST, AWS_REGION, or a region in the profile",
+    );
+  return [one];
+}
+
+/** The active accounts of the caller's organization (`organizations:ListAccounts`, from the management account or a delegated administrator). */
+async function organizationAccounts(factory: ClientFactory, region: string): Promise<string[]> {
+  const client = factory.client(OrganizationsClient, "Organizations", {
+    accountId: "self",
+    region,
+    partition: "aws",
+  });
+  const ids: string[] = [];
+  try {
+    for await (const page of paginateListAccounts({ client }, {})) {
+      for (const account of page.Accounts ?? []) {
+        if (account.Id !== undefined && (account.State ?? account.Status) === "ACTIVE") ids.push(account.Id);
+      }
+    }
+  } catch (cause) {
+    throw new EcrAccessRulesError(`--organization: organizations:ListAccounts failed: ${describe(cause)}`, {
+      cause,
+    });
+  }
+  if (ids.length === 0)
+    throw new EcrAccessRulesError("--organization: organizations:ListAccounts listed no active account");
+  return ids.sort();
+}
+
+/** The live accounts to scan, and one stderr line per account that could not be reached. */
+async function liveTargets(
+  values: Values,
+  options: ScanOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<AccountTarget[]> {
+  const regions = chosenRegions(values, env);
+  const [first] = regions;
+  if (first === undefined) return [];
+  const base: BaseClientConfig = {
+    ...(options.clientConfig ?? {}),
+    ...(values.profile !== undefined && options.clientConfig?.credentials === undefined
+      ? { credentials: fromIni({ profile: values.profile }) }
+      : {}),
+  };
+  const roleName = values["role-name"];
+  const many = values.accounts !== undefined || values.organization === true;
+  if (values.accounts !== undefined && values.organization === true)
+    throw new EcrAccessRulesError("give one of --accounts and --organization");
+  if (!many && roleName !== undefined)
+    throw new EcrAccessRulesError("--role-name goes with --accounts or --organization");
+  if (many && roleName === undefined)
+    throw new EcrAccessRulesError(
+      `${values.organization === true ? "--organization" : "--accounts"} needs --role-name: the role to assume in each account`,
+    );
+  const ids = [
+    ...new Set(
+      (values.accounts ?? "")
+        .split(",")
+        .map((id) => id.trim())
+        .filter((id) => id !== ""),
+    ),
+  ];
+  const bad = ids.filter((id) => !/^\d{12}$/u.test(id));
+  if (bad.length > 0)
+    throw new EcrAccessRulesError(`--accounts: not a 12-digit account id: ${bad.join(", ")}`);
+  const factory = new ClientFactory(base);
   let identity: { Account?: string | undefined; Arn?: string | undefined };
   try {
     identity = await factory
-      .sts({ accountId: "self", region: chosen, partition: "aws" })
+      .sts({ accountId: "self", region: first, partition: "aws" })
       .send(new GetCallerIdentityCommand({}));
   } catch (cause) {
-    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     throw new EcrAccessRulesError(
-      `--live: sts:GetCallerIdentity failed (no usable credentials?): ${reason}`,
+      `--live: sts:GetCallerIdentity failed (no usable credentials?): ${describe(cause)}`,
       { cause },
     );
   }
-  const accountId = identity.Account;
-  if (accountId === undefined)
-    throw new EcrAccessRulesError("--live: sts:GetCallerIdentity returned no account");
+  const own = identity.Account;
+  if (own === undefined) throw new EcrAccessRulesError("--live: sts:GetCallerIdentity returned no account");
   const partition = identity.Arn?.split(":")[1] ?? "aws";
-  const api = new ApiAccountFacts(factory, { accountId, region: chosen, partition }, ALL_READERS);
-  // One authorization-details walk serves every rule; Config's past evaluations are not the scan's business.
-  const iam = new WalkedIamFacts(api.iam());
-  return {
-    facts: { ecr: (r) => api.ecr(r), iam: () => iam, evaluatedResources: async () => undefined },
+  if (values.organization === true) ids.push(...(await organizationAccounts(factory, first)));
+  if (!many || roleName === undefined) {
+    return [
+      {
+        facts: liveFacts(factory, { accountId: own, region: first, partition }),
+        accountId: own,
+        partition,
+        regions,
+        noEcr: undefined,
+      },
+    ];
+  }
+  return ids.map((accountId) => ({
+    facts: liveFacts(factory, { accountId, region: first, partition, roleName }),
     accountId,
-    region: chosen,
     partition,
-  };
+    regions,
+    noEcr: undefined,
+  }));
 }
 
 /**
  * Runs `scan` and returns the exit status.
  *
  * @example
- * await runScan(["--snapshot", "examples/account-snapshot.json"], io);
+ * await runScan(["--snapshot", "examples/account-snapshot.json", "--format", "sarif"], io);
  */
 export async function runScan(
   args: readonly string[],
@@ -194,7 +472,7 @@ export async function runScan(
   options: ScanOptions = {},
 ): Promise<ExitStatus> {
   const { fail, argumentError } = commandFailure("scan", io);
-  let values: ReturnType<typeof parse>["values"];
+  let values: Values;
   try {
     ({ values } = parse(args));
   } catch (error) {
@@ -207,163 +485,84 @@ export async function runScan(
   }
   if ((values.snapshot === undefined) === (values.live !== true))
     return fail("give exactly one of --snapshot FILE and --live");
-  let rules: readonly Rule[] = RULES;
-  if (values.rules !== undefined) {
-    const names = values.rules.split(",").map((name) => name.trim());
-    const unknown = names.filter((name) => !RULES.some((rule) => rule.name === name));
-    if (unknown.length > 0) {
-      return fail(
-        `--rules: unknown rule ${unknown.join(", ")} (rules: ${RULES.map((r) => r.name).join(", ")})`,
-      );
-    }
-    rules = RULES.filter((rule) => names.includes(rule.name));
-  }
+  const env = options.env ?? process.env;
+  const stdin = options.stdin ?? readProcessStdin;
   try {
-    let rawParameters: unknown = {};
-    if (values.parameters !== undefined) {
-      try {
-        rawParameters = JSON.parse(values.parameters);
-      } catch (cause) {
-        return fail(`--parameters is not valid JSON: ${cause instanceof Error ? cause.message : cause}`);
-      }
-    }
+    const choice = reportChoice(values);
+    const rules = selectedRules(values.rules);
+    const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+      throw new EcrAccessRulesError("--concurrency: a whole number from 1 to 64");
+    const rawParameters =
+      values.parameters === undefined ? {} : jsonOption("--parameters", values.parameters, stdin);
     const byRule = parametersByRule(rawParameters, rules);
     const parameters = new Map(
       rules.map((rule) => [rule.name, parseParameters(rule.parameters, byRule.get(rule.name) ?? {})]),
     );
-    const target =
+    if (values.snapshot !== undefined) {
+      for (const option of ["profile", "regions", "accounts", "role-name", "organization"] as const) {
+        if (values[option] !== undefined)
+          throw new EcrAccessRulesError(`--${option} goes with --live, not --snapshot`);
+      }
+    }
+    const targets =
       values.snapshot !== undefined
-        ? readSnapshotTarget(values.snapshot, values.region)
-        : await liveTarget(options, values.region);
-    const captureTime = new Date();
-    const items = await accountItems(target.facts, {
-      ...target,
-      captureTime,
-      resourceTypes: new Set(rules.flatMap((rule) => rule.resourceTypes)),
-    });
-    const evaluations = await evaluateAll(
+        ? [snapshotTarget(values.snapshot, values.region, stdin)]
+        : await liveTargets(values, options, env);
+    const stderr: TerminalSink = io.stderr;
+    const threshold = options.progressThreshold ?? 2_000;
+    const bar = progressFor(stderr, `${PROGRAM} scan`);
+    const context: RunContext = {
       rules,
-      items,
-      target,
       parameters,
-      captureTime,
-      io,
-      options.progressThreshold ?? 2_000,
+      captureTime: (options.now ?? (() => new Date()))(),
+      counter: { done: 0, total: 0 },
+      progress: {
+        update: (done, total, label) => {
+          if (stderr.isTTY === true || total >= threshold) bar.update(done, total, label);
+        },
+        end: () => bar.end(),
+      },
+    };
+    const many = targets.length > 1;
+    const results = await pooled(targets, concurrency, async (target): Promise<AccountResult> => {
+      if (!many) return scanAccount(target, context);
+      try {
+        return await scanAccount(target, context);
+      } catch (cause) {
+        // An account's own fault (a denied AssumeRole, a failed read) is reported; a bug still propagates.
+        const message = inputErrorMessage(cause) ?? (isServiceError(cause) ? describe(cause) : undefined);
+        if (message === undefined) throw cause;
+        io.stderr.write(`${PROGRAM} scan: account ${target.accountId} was not scanned: ${message}\n`);
+        return {
+          findings: [],
+          skipped: [],
+          failures: [{ accountId: target.accountId, region: undefined, message }],
+        };
+      }
+    });
+    context.progress.end();
+    const skipped = results.flatMap((r) => r.skipped);
+    if (skipped.length > 0) {
+      const names = [...new Set(skipped.map((s) => s.rule))].join(", ");
+      io.stderr.write(`${PROGRAM} scan: ${names} skipped: ${skipped[0]?.reason ?? ""}\n`);
+    }
+    const report: Report = filtered(
+      {
+        rules,
+        findings: results.flatMap((r) => r.findings),
+        skipped,
+        failures: results.flatMap((r) => r.failures),
+        generatedAt: context.captureTime,
+        version: programVersion(),
+      },
+      choice,
     );
-    const names = new Map(
-      items.map((item) => [`${item.resourceType}|${item.resourceId}`, item.resourceName ?? ""]),
-    );
-    io.stdout.write(
-      values.json === true
-        ? `${JSON.stringify({ evaluations }, null, 2)}\n`
-        : formatHuman(rules, evaluations, names),
-    );
-    if (values["exit-zero"] === true) return 0;
-    return evaluations.some((e) => e.complianceType === "NON_COMPLIANT") ? 1 : 0;
+    writeReport(report, choice, io, env);
+    return exitStatus(report, choice);
   } catch (error) {
     const message = inputErrorMessage(error);
     if (message === undefined) throw error;
     return fail(message);
   }
-}
-
-async function evaluateAll(
-  rules: readonly Rule[],
-  items: readonly ConfigurationItem[],
-  target: Target,
-  parameters: ReadonlyMap<string, ReturnType<typeof parseParameters>>,
-  captureTime: Date,
-  io: CliIo,
-  progressThreshold: number,
-): Promise<ScanEvaluationJson[]> {
-  const work = rules.map((rule) => ({
-    rule,
-    items: items.filter((item) => rule.resourceTypes.includes(item.resourceType)),
-  }));
-  const total = work.reduce((sum, w) => sum + w.items.length, 0);
-  const showProgress = total >= progressThreshold;
-  const out: ScanEvaluationJson[] = [];
-  let done = 0;
-  for (const { rule, items: ruleItems } of work) {
-    const ruleParameters = parameters.get(rule.name);
-    if (ruleParameters === undefined) continue;
-    const env = {
-      facts: target.facts,
-      scope: {
-        accountId: target.accountId,
-        region: target.region,
-        partition: target.partition,
-        ruleName: rule.name,
-      },
-      parameters: ruleParameters,
-      fetchOversized: () => {
-        throw new EcrAccessRulesError("scan builds whole items: nothing is oversized");
-      },
-      globalResourcesRegion: undefined,
-    };
-    // What the deployed rule would hold: a periodic rule's sweep, else one change per resource.
-    const triggers: Trigger[] = rule.periodic
-      ? [{ kind: "periodic", time: captureTime }]
-      : ruleItems.map((item) => ({ kind: "change", item, leftScope: false }));
-    for (const trigger of triggers) {
-      const verdicts = await runRule(rule, trigger, env);
-      for (const verdict of verdicts) {
-        out.push({ configRuleName: rule.name, ...evaluationJson(toEvaluation(verdict)) });
-      }
-      const before = done;
-      done += trigger.kind === "periodic" ? ruleItems.length : 1;
-      if (showProgress && (Math.floor(done / 1000) > Math.floor(before / 1000) || done === total)) {
-        io.stderr.write(`${PROGRAM} scan: ${done}/${total} evaluations (${rule.name})\n`);
-      }
-    }
-  }
-  return out;
-}
-
-function parse(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    allowPositionals: false,
-    strict: true,
-    options: {
-      snapshot: { type: "string" },
-      live: { type: "boolean" },
-      region: { type: "string" },
-      rules: { type: "string" },
-      parameters: { type: "string" },
-      json: { type: "boolean" },
-      "exit-zero": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-}
-
-function formatHuman(
-  rules: readonly Rule[],
-  evaluations: readonly ScanEvaluationJson[],
-  names: ReadonlyMap<string, string>,
-): string {
-  const count = (rule: string, type: string) =>
-    String(evaluations.filter((e) => e.configRuleName === rule && e.complianceType === type).length);
-  let out = formatTable([
-    ["rule", "compliant", "non-compliant", "not applicable"],
-    ...rules.map((rule) => [
-      rule.name,
-      count(rule.name, "COMPLIANT"),
-      count(rule.name, "NON_COMPLIANT"),
-      count(rule.name, "NOT_APPLICABLE"),
-    ]),
-  ]);
-  const failing = evaluations.filter((e) => e.complianceType === "NON_COMPLIANT");
-  if (failing.length === 0) return `${out}\nNothing is NON_COMPLIANT.\n`;
-  out += `\nNON_COMPLIANT (${failing.length}):\n`;
-  for (const e of failing) {
-    const name = names.get(`${e.complianceResourceType}|${e.complianceResourceId}`);
-    const resource =
-      name && name !== e.complianceResourceId
-        ? `${name} (${e.complianceResourceId})`
-        : e.complianceResourceId;
-    out += `\n${e.configRuleName}  ${e.complianceResourceType}  ${resource}\n  ${e.annotation ?? ""}\n`;
-  }
-  return out;
 }

@@ -106,13 +106,17 @@ const deployCondition = (rule: Pick<RuleDefinition, "name">) => `Deploy${ruleKey
 const IN_GLOBAL_REGION = "InGlobalResourcesRegion";
 
 /**
- * The rule's description within Config's 256 characters: cut between words, with a visible "..." marker.
+ * The rule's Config description, from its definition data: the control it automates, its severity and
+ * its description, within Config's 256 characters (cut between words, with a visible "..." marker).
  *
  * @example
- * configDescription({ description: "short" }); // "short"
+ * configDescription(rule); // "CIS Amazon EKS Benchmark v1.5.0 5.1.2 (severity high). NON_COMPLIANT when …"
  */
-export function configDescription(rule: Pick<RuleDefinition, "description">): string {
-  const text = rule.description;
+export function configDescription(
+  rule: Pick<RuleDefinition, "description" | "control" | "severity">,
+): string {
+  const { framework, version, id } = rule.control;
+  const text = `${framework} ${version} ${id} (severity ${rule.severity}). ${rule.description}`;
   if (text.length <= CONFIG_RULE_DESCRIPTION_LIMIT) return text;
   const marker = "...";
   const cut = text.slice(0, CONFIG_RULE_DESCRIPTION_LIMIT - marker.length + 1);

@@ -14,7 +14,7 @@ import {
   parsePolicyDocument,
   type StatementRef,
 } from "../../shared/policy/index.js";
-import { defineRule, itemOnly, type ParametersOf } from "../../shared/runtime/rule.js";
+import { CIS_EKS_5_1_2, defineRule, itemOnly, type ParametersOf } from "../../shared/runtime/rule.js";
 
 export const RESOURCE_TYPES = ["AWS::IAM::Policy"] as const;
 
@@ -148,7 +148,12 @@ export const rule = defineRule({
   title:
     "IAM customer managed policies do not grant ECR write, delete or permission changes on all repositories",
   description:
-    "CIS Amazon EKS Benchmark 5.1.2. NON_COMPLIANT when the default version of a customer managed policy grants a sensitive ECR action (Write, Permissions management or Tagging) on every repository.",
+    "NON_COMPLIANT when the default version of a customer managed policy grants a sensitive ECR action (Write, Permissions management or Tagging) on every repository.",
+  severity: "high",
+  control: CIS_EKS_5_1_2,
+  remediation:
+    "Scope the policy's ECR write, delete and permission actions to named repository ARNs or a resource-tag condition, or remove them.",
+  docs: "rules/ecr-iam-policy-no-unscoped-write/README.md",
   resourceTypes: RESOURCE_TYPES,
   permissions: [],
   periodic: false,

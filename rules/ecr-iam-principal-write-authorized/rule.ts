@@ -21,7 +21,7 @@ import {
   isSensitive,
   type StatementRef,
 } from "../../shared/policy/index.js";
-import { defineRule, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
+import { CIS_EKS_5_1_2, defineRule, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
 
 export {
   gatherPrincipal,
@@ -146,7 +146,12 @@ export const rule = defineRule({
   name: "ecr-iam-principal-write-authorized",
   title: "Only authorized IAM principals can push, delete or re-permission ECR images",
   description:
-    "CIS Amazon EKS Benchmark 5.1.2. NON_COMPLIANT when a user, role or group holds a sensitive ECR action (through its inline, attached and group policies, within its permissions boundary, or by being able to change its own permissions) and is not authorized.",
+    "NON_COMPLIANT when a user, role or group holds a sensitive ECR action (through its inline, attached and group policies, within its permissions boundary, or by being able to change its own permissions) and is not authorized.",
+  severity: "high",
+  control: CIS_EKS_5_1_2,
+  remediation:
+    "Take the sensitive ECR actions away from this principal (detach or narrow its policies, or set a permissions boundary), or list it in authorizedPrincipalArns if it is meant to write.",
+  docs: "rules/ecr-iam-principal-write-authorized/README.md",
   resourceTypes: RESOURCE_TYPES,
   permissions: [
     "config:GetComplianceDetailsByConfigRule",

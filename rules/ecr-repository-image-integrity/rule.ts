@@ -8,7 +8,7 @@ import { compliant, nonCompliant, type Verdict } from "../../shared/config/evalu
 import type { ConfigurationItem } from "../../shared/config/item.js";
 import { ConfigInputError, isObj } from "../../shared/config/read.js";
 import { ecrWildcardFilterMatches } from "../../shared/policy/glob.js";
-import { defineRule, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
+import { CIS_EKS_5_1_2, defineRule, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
 
 export const RESOURCE_TYPES = ["AWS::ECR::Repository"] as const;
 
@@ -153,7 +153,12 @@ export const rule = defineRule({
   name: "ecr-repository-image-integrity",
   title: "ECR repositories keep image tags immutable and scan images on push or continuously",
   description:
-    "CIS Amazon EKS Benchmark 5.1.2. NON_COMPLIANT when a repository's image tags are mutable, or (with requireScanning) when neither the repository's scan-on-push setting nor a registry scanning rule scans its images.",
+    "NON_COMPLIANT when a repository's image tags are mutable, or (with requireScanning) when neither the repository's scan-on-push setting nor a registry scanning rule scans its images.",
+  severity: "medium",
+  control: CIS_EKS_5_1_2,
+  remediation:
+    "Set the repository's image tag mutability to IMMUTABLE and scan its images on push or continuously (the repository's setting or a registry scanning rule).",
+  docs: "rules/ecr-repository-image-integrity/README.md",
   resourceTypes: RESOURCE_TYPES,
   permissions: ["ecr:DescribeRepositories", "ecr:GetRegistryScanningConfiguration"],
   periodic: true,

@@ -15,7 +15,13 @@ import {
   type ResourceFinding,
   type ResourcePolicyKind,
 } from "../../shared/policy/index.js";
-import { defineRule, itemOnly, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
+import {
+  CIS_EKS_5_1_2,
+  defineRule,
+  itemOnly,
+  type ParametersOf,
+  type RuleScope,
+} from "../../shared/runtime/rule.js";
 
 export const RESOURCE_TYPES = ["AWS::ECR::Repository", "AWS::ECR::RegistryPolicy"] as const;
 
@@ -152,7 +158,12 @@ export const rule = defineRule({
   name: "ecr-repository-policy-trusted",
   title: "ECR repository and registry policies admit only trusted accounts, organizations and principals",
   description:
-    "CIS Amazon EKS Benchmark 5.1.2. NON_COMPLIANT when a repository or registry policy admits the public, an untrusted account, organization or principal, an unguarded service, or an unlisted principal to sensitive actions.",
+    "NON_COMPLIANT when a repository or registry policy admits the public, an untrusted account, organization or principal, an unguarded service, or an unlisted principal to sensitive actions.",
+  severity: "critical",
+  control: CIS_EKS_5_1_2,
+  remediation:
+    "Remove or narrow the statements that admit the public or untrusted principals, or list the accounts, organizations and principals you trust in the rule's parameters.",
+  docs: "rules/ecr-repository-policy-trusted/README.md",
   resourceTypes: RESOURCE_TYPES,
   permissions: [],
   periodic: false,

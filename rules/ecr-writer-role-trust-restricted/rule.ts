@@ -17,7 +17,7 @@ import { effectiveAccess } from "../../shared/policy/effective-access.js";
 import { describeStatement, shortActions } from "../../shared/policy/explain.js";
 import { catalogueAction, isSensitive } from "../../shared/policy/index.js";
 import { analyzeTrustPolicy, type Door } from "../../shared/policy/trust.js";
-import { defineRule, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
+import { CIS_EKS_5_1_2, defineRule, type ParametersOf, type RuleScope } from "../../shared/runtime/rule.js";
 
 export const RESOURCE_TYPES = ["AWS::IAM::Role"] as const;
 
@@ -119,7 +119,12 @@ export const rule = defineRule({
   name: "ecr-writer-role-trust-restricted",
   title: "Roles that can write to ECR can be assumed only by trusted principals and pinned workloads",
   description:
-    "CIS Amazon EKS Benchmark 5.1.2. NON_COMPLIANT when a role holding a sensitive ECR action has a trust policy admitting the public, an untrusted account or principal, or a web identity (GitHub Actions, GitLab, EKS, Cognito, ...) not pinned to one tenant.",
+    "NON_COMPLIANT when a role that holds a sensitive ECR action (itself or through a role it can act as) has a trust policy admitting the public, an untrusted account or principal, or a web identity (GitHub, GitLab, EKS, Cognito, …) not pinned to one tenant.",
+  severity: "high",
+  control: CIS_EKS_5_1_2,
+  remediation:
+    "Narrow the trust policy: pin each web identity to its repositories or service accounts (a :sub condition), list or remove other accounts, and replace Principal * with the principals that need the role.",
+  docs: "rules/ecr-writer-role-trust-restricted/README.md",
   resourceTypes: RESOURCE_TYPES,
   permissions: [
     "config:GetComplianceDetailsByConfigRule",

@@ -40,6 +40,35 @@ export interface Found<S> {
   readonly subject: S;
 }
 
+/** How much a NON_COMPLIANT finding of a rule matters (the scale Security Hub, SARIF and OCSF map onto). */
+export type Severity = "critical" | "high" | "medium" | "low" | "informational";
+
+/** The severities from the most to the least serious. */
+export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low", "informational"];
+
+/** The benchmark control a rule automates. */
+export interface Control {
+  /** `CIS Amazon EKS Benchmark` */
+  readonly framework: string;
+  /** The benchmark version the mapping was made against: `v1.5.0`. */
+  readonly version: string;
+  /** The control's number in the benchmark: `5.1.2`. */
+  readonly id: string;
+  /** The control's title in the benchmark. */
+  readonly title: string;
+}
+
+/**
+ * CIS Amazon EKS Benchmark 5.1.2, the control every rule of the pack automates (its number and title are the
+ * same in v1.1.0 through v1.5.0; the mapping was checked against v1.5.0).
+ */
+export const CIS_EKS_5_1_2: Control = {
+  framework: "CIS Amazon EKS Benchmark",
+  version: "v1.5.0",
+  id: "5.1.2",
+  title: "Minimize user access to Amazon ECR",
+};
+
 /** The Config definition of a rule: what the deployment, the docs and the command line show. */
 export interface RuleInfo {
   /** The Config rule name: also the folder name and the serverless function key (≤ 64 characters). */
@@ -47,6 +76,17 @@ export interface RuleInfo {
   /** One line, shown as the finding title's explanation. */
   readonly title: string;
   readonly description: string;
+  /** How much a NON_COMPLIANT finding matters. */
+  readonly severity: Severity;
+  /** The benchmark control the rule automates. */
+  readonly control: Control;
+  /** One sentence a person can act on: what to change so the resource becomes COMPLIANT. */
+  readonly remediation: string;
+  /**
+   * Where the rule is documented, as a path from the repository's root (`rules/NAME/README.md`): the project
+   * has no published site, so formats that need an absolute URL leave the link out.
+   */
+  readonly docs: string;
   readonly resourceTypes: readonly string[];
   /** Also runs on a schedule (`ScheduledNotification`). */
   readonly periodic: boolean;

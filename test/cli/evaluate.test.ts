@@ -10,6 +10,7 @@ import { main } from "../../cli/main.js";
 import { RULES } from "../../rules/index.js";
 import { ALL_READERS } from "../../shared/account/readers.js";
 import { ClientFactory } from "../../shared/aws/clients.js";
+import { fitAnnotation } from "../../shared/config/evaluation.js";
 import { PutEvaluationsReporter } from "../../shared/config/reporter.js";
 import { createConfigRuleHandler } from "../../shared/runtime/handler.js";
 import { silentLogger } from "../../shared/runtime/logger.js";
@@ -149,8 +150,23 @@ describe("ecr-access-rules evaluate", () => {
           { clientConfig },
         );
         expect(err.text()).to.equal("");
-        const printed = JSON.parse(out.text()).evaluations;
+        // What PutEvaluations gets, field for field (the annotation cut as Config cuts it); the rest of
+        // each finding (severity, control, names) comes on top.
+        const printed = JSON.parse(out.text()).evaluations.map((e: Record<string, unknown>) => ({
+          complianceResourceType: e.complianceResourceType,
+          complianceResourceId: e.complianceResourceId,
+          complianceType: e.complianceType,
+          ...(e.annotation === undefined
+            ? {}
+            : { annotation: fitAnnotation(typeof e.annotation === "string" ? e.annotation : undefined) }),
+          orderingTimestamp: e.orderingTimestamp,
+        }));
         expect(printed).to.deep.equal(put);
+        for (const e of JSON.parse(out.text()).evaluations) {
+          expect(e.configRuleName).to.equal(rule.name);
+          expect(e.severity).to.equal(rule.severity);
+          expect(e.control.id).to.equal("5.1.2");
+        }
         expect(status).to.equal(put.some((e) => e.complianceType === "NON_COMPLIANT") ? 1 : 0);
       });
     }

@@ -12,6 +12,7 @@ import { accountItems } from "../../shared/account/items.js";
 import { ALL_READERS } from "../../shared/account/readers.js";
 import { parseSnapshot, SnapshotAccountFacts } from "../../shared/account/snapshot.js";
 import { ClientFactory } from "../../shared/aws/clients.js";
+import { fitAnnotation } from "../../shared/config/evaluation.js";
 import { createConfigRuleHandler } from "../../shared/runtime/handler.js";
 import { silentLogger } from "../../shared/runtime/logger.js";
 import type { Rule } from "../../shared/runtime/rule.js";
@@ -62,7 +63,11 @@ describe("ecr-access-rules scan", () => {
     });
     const fromPack = await deployedPackRows(RULES, items, handlerOf, { region, accountId });
     // Assess
-    const scanned: PackRow[] = JSON.parse(out.text()).evaluations;
+    // The command line prints whole explanations; the pack holds them cut to Config's 256 characters.
+    const scanned: PackRow[] = JSON.parse(out.text()).evaluations.map((row: PackRow) => ({
+      ...row,
+      annotation: fitAnnotation(row.annotation),
+    }));
     expect(status).to.equal(1);
     expect(scanned.length).to.be.greaterThan(40);
     expect(sortedRows(scanned)).to.deep.equal(fromPack);
@@ -72,7 +77,7 @@ describe("ecr-access-rules scan", () => {
     const out = collector();
     await main(["scan", "--snapshot", EXAMPLE.pathname], { stdout: out.sink, stderr: collector().sink });
     const text = out.text();
-    expect(text).to.match(/^rule\s+compliant\s+non-compliant\s+not applicable\n/u);
+    expect(text).to.match(/^rule\s+severity\s+compliant\s+non-compliant\s+not applicable\n/u);
     for (const rule of RULES) expect(text).to.include(rule.name);
     expect(text).to.match(/NON_COMPLIANT \(\d+\):/u);
   });
