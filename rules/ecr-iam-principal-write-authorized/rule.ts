@@ -1,11 +1,11 @@
 /**
- * ecr-iam-principal-write-authorized (docs/rules.md#ecr-iam-principal-write-authorized): a user's, role's or group's effective ECR access — its
- * inline and attached policies, for a user its groups' too, within its permissions boundary — may hold
- * sensitive actions only when the principal is authorized.
+ * ecr-iam-principal-write-authorized (docs/rules.md#ecr-iam-principal-write-authorized): a user's, role's
+ * or group's effective ECR access — its inline and attached policies, for a user its groups' too, within its
+ * permissions boundary, and what it holds through the principals it can act as (docs/policy-semantics.md#reach)
+ * — may hold sensitive actions only when the principal is authorized.
  */
 import { PRINCIPAL_RESOURCE_TYPES, type PrincipalRecord } from "../../shared/account/iam.js";
 import {
-  gatherPrincipal,
   type PrincipalFacts,
   principalFromItem,
   principalNoun,
