@@ -97,10 +97,7 @@ describe("Trust policy analysis (properties)", () => {
               Effect: "Allow",
               Principal: { Federated: GITHUB },
               Action: "sts:AssumeRoleWithWebIdentity",
-              Condition: {
-                ...condition(entries),
-                StringEquals: { ...(condition(entries).StringEquals ?? {}) },
-              },
+              Condition: condition(entries),
             },
           ],
         });
