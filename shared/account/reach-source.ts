@@ -87,14 +87,22 @@ export async function gatherReachedPrincipal(
   if (principal.type === "group" || principal.path.startsWith("/aws-service-role/"))
     return { ...own, inherited: [] };
   const graph = await accountReach(facts.iam(), scope);
-  const inherited = graph.inheritedFor(own).map((item) => {
-    const step = item.via === undefined ? undefined : graph.describe(item.via);
+  // The walk's own record (a sweep): the graph already knows its steps; a change's newer item: recompute them.
+  const found =
+    graph.principal(principal.arn) === principal ? graph.inherited(principal.arn) : graph.inheritedFor(own);
+  const inherited = found.map((item) => {
+    const hubStep = item.via === undefined ? undefined : graph.hubStep(item.via.to, item.action);
+    const target = hubStep?.to ?? item.via?.to ?? "";
+    const step =
+      item.via === undefined
+        ? undefined
+        : `${graph.describe(item.via)}${hubStep === undefined ? "" : `, ${graph.describe(hubStep)}`}`;
     const explanation =
       item.escalation !== undefined && step === undefined
         ? `can create and empower a principal of its own (${item.escalation})`
         : item.escalation !== undefined
           ? `${step}, and can change its permissions (${item.escalation})`
-          : `${step}, ${graph.holdsOf(item.via?.to ?? "")}`;
+          : `${step}, ${graph.holdsOf(target)}`;
     return { action: item.action, scope: item.scope, explanation };
   });
   return { ...own, inherited };

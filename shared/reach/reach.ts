@@ -97,6 +97,23 @@ const OWN_CHANGE: Readonly<Record<"user" | "role", readonly string[]>> = {
 };
 const CREDENTIALS = ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"];
 
+const HUB = {
+  assume: "hub:roles-admitting-the-account",
+  update: "hub:every-role",
+  credentials: "hub:every-user",
+  pass: (service: string, anyRole: boolean) =>
+    `hub:roles-of-${service}${anyRole ? "" : "-in-an-instance-profile"}`,
+} as const;
+
+const isHub = (id: string): boolean => id.startsWith("hub:");
+
+const HUB_WORDS: ReadonlyArray<readonly [prefix: string, words: string]> = [
+  [HUB.assume, "can assume every role whose trust policy admits the account"],
+  [HUB.update, "can rewrite the trust policy of every role"],
+  [HUB.credentials, "can create credentials of every user"],
+  ["hub:roles-of-", "can pass every role a service may run as and launch that service"],
+];
+
 const EDGE_WORDS: Readonly<Record<EdgeKind, string>> = {
   "trust-names": "is named by the trust policy of",
   "trust-public": "is admitted by the public trust policy of",
@@ -289,11 +306,19 @@ export class ReachGraph {
   private readonly byService = new Map<string, Node[]>();
   private roles: Node[] = [];
   private users: Node[] = [];
+  /**
+   * Hubs stand for "every role whose trust admits the account", "every role", "every role a service may
+   * run as", "every user": a principal that may act on all of them gets one edge to the hub instead of one
+   * per target, which keeps the graph linear in the account's size however many administrators it has.
+   */
+  private readonly hubs = new Set<string>();
 
   private link(): void {
     const all = [...this.nodes.values()];
-    this.roles = all.filter((n) => n.principal.type === "role");
-    this.users = all.filter((n) => n.principal.type === "user");
+    const byArn = (a: Node, b: Node) =>
+      a.principal.arn < b.principal.arn ? -1 : a.principal.arn > b.principal.arn ? 1 : 0;
+    this.roles = all.filter((n) => n.principal.type === "role").sort(byArn);
+    this.users = all.filter((n) => n.principal.type === "user").sort(byArn);
     const byName = new Map(this.roles.map((r) => [r.principal.name, r.principal.arn]));
     for (const role of this.roles) {
       for (const door of role.doors) {
@@ -325,7 +350,190 @@ export class ReachGraph {
       }
     }
     this.withAccountDoor = this.roles.filter((r) => this.accountDoors(r).length > 0);
+    for (const [service, roles] of this.byService) this.byService.set(service, roles.sort(byArn));
+    this.linkHubs();
     for (const actor of all) for (const edge of this.outEdges(actor)) this.edge(edge);
+    this.building = false;
+  }
+
+  private hub(
+    id: string,
+    targets: ReadonlyArray<{ to: string; trust?: StatementRef; kind: EdgeKind }>,
+  ): void {
+    this.hubs.add(id);
+    for (const target of targets) {
+      this.edge({
+        from: id,
+        to: target.to,
+        kind: target.kind,
+        ...(target.trust === undefined ? {} : { trust: target.trust }),
+        conditional: false,
+      });
+    }
+  }
+
+  private linkHubs(): void {
+    this.hub(
+      HUB.assume,
+      this.withAccountDoor.flatMap((role) => {
+        const door = this.accountDoors(role).find((d) => (d.narrowings ?? []).length === 0);
+        return door === undefined
+          ? []
+          : [{ to: role.principal.arn, trust: door.statement, kind: "assume-role" as const }];
+      }),
+    );
+    this.hub(
+      HUB.update,
+      this.roles.map((role) => ({ to: role.principal.arn, kind: "update-trust" as const })),
+    );
+    this.hub(
+      HUB.credentials,
+      this.users.map((user) => ({ to: user.principal.arn, kind: "credentials" as const })),
+    );
+    for (const row of LAUNCHES) {
+      const roles = this.byService.get(row.service) ?? [];
+      this.hub(
+        HUB.pass(row.service, false),
+        roles
+          .filter((r) => row.service !== INSTANCE_PROFILE_SERVICE || r.principal.inInstanceProfile === true)
+          .map((r) => ({ to: r.principal.arn, kind: "pass-role" as const })),
+      );
+      if (row.service === INSTANCE_PROFILE_SERVICE) {
+        this.hub(
+          HUB.pass(row.service, true),
+          roles.map((r) => ({ to: r.principal.arn, kind: "pass-role" as const })),
+        );
+      }
+    }
+  }
+
+  /** A role and a user ARN no real principal has: a grant that covers them covers every role or user. */
+  private synthetic(type: "role" | "user"): string {
+    return `arn:${this.options.partition}:iam::${this.options.accountId}:${type}/\u0001/\u0002`;
+  }
+
+  /** While the graph is built, steps may go through pattern hubs; afterwards (a change's own steps) they may not. */
+  private building = true;
+
+  /**
+   * The steps of `actor` for `action` through one hub per resource pattern of its Allow statements (many
+   * principals share the same patterns: each distinct pattern's targets are found once). `undefined` when
+   * the actor's grants need judging target by target: a Deny or a boundary for the action, a NotResource,
+   * or a policy variable in a pattern.
+   */
+  private viaPatternHubs(
+    actor: Node,
+    action: string,
+    kind: EdgeKind,
+    targets: readonly Node[],
+    options: {
+      readonly service?: string;
+      readonly launch?: readonly string[];
+      readonly trustOf?: (target: Node) => StatementRef | undefined;
+    } = {},
+  ): ReachEdge[] | undefined {
+    if (!this.building || actor.bounds !== undefined) return undefined;
+    const covering = actor.statements.filter((s) => actionElementCovers(s.statement.action, action));
+    // Only an unconditional Deny subtracts (a conditional one may not apply), and only one that may name a
+    // principal of the account.
+    if (
+      covering.some(
+        (s) =>
+          s.statement.effect === "Deny" && s.statement.conditions.length === 0 && this.mayNamePrincipal(s),
+      )
+    ) {
+      return undefined;
+    }
+    const out: ReachEdge[] = [];
+    for (const s of covering) {
+      const resource = s.statement.resource;
+      if (resource === undefined || resource.kind === "NotResource") return undefined;
+      if (options.service !== undefined && !passesTo(s, options.service)) continue;
+      for (const pattern of resource.values) {
+        if (pattern.includes("${")) return undefined;
+        const id = `hub:p:${kind}:${options.service ?? ""}:${pattern}`;
+        if (!this.hubs.has(id)) {
+          const named = this.candidates({ ...actor, statements: [s] }, action, targets).filter((target) =>
+            globMatches(pattern, target.principal.arn),
+          );
+          this.hub(
+            id,
+            named.flatMap((target) => {
+              const trust = options.trustOf?.(target);
+              if (options.trustOf !== undefined && trust === undefined) return [];
+              return [{ to: target.principal.arn, kind, ...(trust === undefined ? {} : { trust }) }];
+            }),
+          );
+        }
+        out.push({
+          from: actor.principal.arn,
+          to: id,
+          kind,
+          grant: s.ref,
+          ...(options.service === undefined ? {} : { service: options.service }),
+          ...(options.launch === undefined ? {} : { launch: options.launch }),
+          conditional: s.statement.conditions.length > 0,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Whether a statement's resources may name an IAM principal of the account. */
+  private mayNamePrincipal(s: Located): boolean {
+    const resource = s.statement.resource;
+    if (resource === undefined || resource.kind === "NotResource") return true;
+    const prefix = `arn:${this.options.partition}:iam::${this.options.accountId}:`;
+    return resource.values.some((pattern) => {
+      const cut = pattern.search(/[*?$]/u);
+      const head = cut < 0 ? pattern : pattern.slice(0, cut);
+      return head.startsWith(prefix) || prefix.startsWith(head);
+    });
+  }
+
+  /** The grant of `action` on every principal of `type`, when the actor has one and no Deny that could carve out some. */
+  private onEvery(actor: Node, action: string, type: "role" | "user"): Located | undefined {
+    const denies = actor.statements.some(
+      (s) =>
+        s.statement.effect === "Deny" &&
+        s.statement.conditions.length === 0 &&
+        actionElementCovers(s.statement.action, action) &&
+        this.mayNamePrincipal(s),
+    );
+    return denies ? undefined : this.granted(actor, action, this.synthetic(type));
+  }
+
+  /**
+   * The principals of `sorted` (ordered by ARN) that some Allow statement of `actor` for `action` may name:
+   * found by the literal head of each resource pattern, so a principal with a few narrow grants is not
+   * tried against every principal of the account.
+   */
+  private candidates(actor: Node, action: string, sorted: readonly Node[]): Node[] {
+    const patterns: string[] = [];
+    for (const s of actor.statements) {
+      if (s.statement.effect !== "Allow" || !actionElementCovers(s.statement.action, action)) continue;
+      const resource = s.statement.resource;
+      if (resource === undefined || resource.kind === "NotResource") return [...sorted];
+      patterns.push(...resource.values);
+    }
+    const out = new Set<Node>();
+    for (const pattern of patterns) {
+      const cut = pattern.search(/[*?$]/u);
+      const head = cut < 0 ? pattern : pattern.slice(0, cut);
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((sorted[mid]?.principal.arn ?? "") < head) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < sorted.length; i += 1) {
+        const node = sorted[i];
+        if (node === undefined || !node.principal.arn.startsWith(head)) break;
+        out.add(node);
+      }
+    }
+    return [...out];
   }
 
   private accountDoors(role: Node): Door[] {
@@ -365,10 +573,30 @@ export class ReachGraph {
       });
     }
     // 2. The account's door, and sts:AssumeRole on the role.
+    const everyRole = this.holdsAction(actor, ASSUME) ? this.onEvery(actor, ASSUME, "role") : undefined;
+    if (everyRole !== undefined) {
+      out.push({
+        from,
+        to: HUB.assume,
+        kind: "assume-role",
+        grant: everyRole.ref,
+        conditional: everyRole.statement.conditions.length > 0,
+      });
+    }
+    const openDoor = (role: Node) =>
+      this.accountDoors(role).find((d) => (d.narrowings ?? []).length === 0)?.statement;
+    const assumeHubs =
+      everyRole === undefined && this.holdsAction(actor, ASSUME)
+        ? this.viaPatternHubs(actor, ASSUME, "assume-role", this.withAccountDoor, { trustOf: openDoor })
+        : undefined;
+    if (assumeHubs !== undefined) out.push(...assumeHubs);
     if (this.holdsAction(actor, ASSUME)) {
-      for (const role of this.withAccountDoor) {
+      for (const role of this.candidates(actor, ASSUME, this.withAccountDoor)) {
         const door = this.accountDoors(role).find((d) => this.admitsNarrowed(d, actor));
         if (door === undefined) continue;
+        // A hub already holds the roles whose door has no narrowing.
+        if ((everyRole !== undefined || assumeHubs !== undefined) && (door.narrowings ?? []).length === 0)
+          continue;
         const granted = this.granted(actor, ASSUME, role.principal.arn);
         if (granted === undefined) continue;
         out.push({
@@ -382,8 +610,23 @@ export class ReachGraph {
       }
     }
     // 3. It can rewrite a role's trust policy (and so open the door for itself).
-    if (this.holdsAction(actor, "iam:UpdateAssumeRolePolicy")) {
-      for (const role of this.roles) {
+    const updateAll = this.holdsAction(actor, "iam:UpdateAssumeRolePolicy")
+      ? this.onEvery(actor, "iam:UpdateAssumeRolePolicy", "role")
+      : undefined;
+    if (updateAll !== undefined) {
+      out.push({
+        from,
+        to: HUB.update,
+        kind: "update-trust",
+        grant: updateAll.ref,
+        conditional: updateAll.statement.conditions.length > 0,
+      });
+    } else if (this.holdsAction(actor, "iam:UpdateAssumeRolePolicy")) {
+      const hubs = this.viaPatternHubs(actor, "iam:UpdateAssumeRolePolicy", "update-trust", this.roles);
+      if (hubs !== undefined) out.push(...hubs);
+      for (const role of hubs !== undefined
+        ? []
+        : this.candidates(actor, "iam:UpdateAssumeRolePolicy", this.roles)) {
         const granted = this.granted(actor, "iam:UpdateAssumeRolePolicy", role.principal.arn);
         if (granted === undefined) continue;
         out.push({
@@ -407,7 +650,34 @@ export class ReachGraph {
         const canProfile =
           row.service === INSTANCE_PROFILE_SERVICE &&
           this.granted(actor, ADD_TO_INSTANCE_PROFILE, undefined) !== undefined;
-        for (const role of candidates) {
+        const passAll = this.onEvery(actor, "iam:PassRole", "role");
+        if (passAll !== undefined && passesTo(passAll, row.service)) {
+          out.push({
+            from,
+            to: HUB.pass(row.service, canProfile),
+            kind: "pass-role",
+            grant: passAll.ref,
+            service: row.service,
+            launch,
+            conditional: passAll.statement.conditions.length > 0,
+          });
+          continue;
+        }
+        const eligible = candidates.filter(
+          (role) =>
+            row.service !== INSTANCE_PROFILE_SERVICE ||
+            role.principal.inInstanceProfile === true ||
+            canProfile,
+        );
+        const hubs = this.viaPatternHubs(actor, "iam:PassRole", "pass-role", eligible, {
+          service: row.service,
+          launch,
+        });
+        if (hubs !== undefined) {
+          out.push(...hubs);
+          continue;
+        }
+        for (const role of this.candidates(actor, "iam:PassRole", candidates)) {
           if (
             row.service === INSTANCE_PROFILE_SERVICE &&
             role.principal.inInstanceProfile !== true &&
@@ -429,8 +699,27 @@ export class ReachGraph {
       }
     }
     // 5. It can create a user's credentials.
-    if (CREDENTIALS.some((a) => this.holdsAction(actor, a))) {
-      for (const user of this.users) {
+    const credentialsAll = CREDENTIALS.map((a) =>
+      this.holdsAction(actor, a) ? this.onEvery(actor, a, "user") : undefined,
+    ).find((g) => g !== undefined);
+    if (credentialsAll !== undefined) {
+      out.push({
+        from,
+        to: HUB.credentials,
+        kind: "credentials",
+        grant: credentialsAll.ref,
+        conditional: credentialsAll.statement.conditions.length > 0,
+      });
+    } else if (CREDENTIALS.some((a) => this.holdsAction(actor, a))) {
+      const hubs = CREDENTIALS.filter((a) => this.holdsAction(actor, a)).map((a) =>
+        this.viaPatternHubs(actor, a, "credentials", this.users),
+      );
+      if (hubs.every((h) => h !== undefined)) {
+        for (const h of hubs) out.push(...(h ?? []));
+        return out.filter((edge) => edge.to !== from);
+      }
+      const users = new Set(CREDENTIALS.flatMap((a) => this.candidates(actor, a, this.users)));
+      for (const user of users) {
         const granted = CREDENTIALS.map((a) => this.granted(actor, a, user.principal.arn)).find(
           (g) => g !== undefined,
         );
@@ -445,6 +734,32 @@ export class ReachGraph {
       }
     }
     return out.filter((edge) => edge.to !== from);
+  }
+
+  /** How `actor` can change the permissions of a principal the step `edge` lets it act as, if it can. */
+  private changes(actor: Node, edge: ReachEdge): string | undefined {
+    if (![...OWN_CHANGE.role, ...OWN_CHANGE.user].some((a) => this.holdsAction(actor, a))) return undefined;
+    if (edge.to.startsWith("hub:p:")) {
+      for (const step of this.out.get(edge.to) ?? []) {
+        const target = this.nodes.get(step.to);
+        const how = target === undefined ? undefined : this.canChange(actor, target);
+        if (how !== undefined && target !== undefined) return `${how} on ${principalNoun(target.principal)}`;
+      }
+      return undefined;
+    }
+    if (isHub(edge.to)) {
+      // A hub stands for every principal of a kind: a grant on all of them covers each.
+      const targets = this.out.get(edge.to) ?? [];
+      if (targets.length === 0) return undefined;
+      const type = edge.to === HUB.credentials ? "user" : "role";
+      const how = OWN_CHANGE[type].find((a) => this.granted(actor, a, this.synthetic(type)) !== undefined);
+      return how === undefined ? undefined : `${how} on every ${type} it can act as`;
+    }
+    const target = this.nodes.get(edge.to);
+    const how = target === undefined ? undefined : this.canChange(actor, target);
+    return how === undefined || target === undefined
+      ? undefined
+      : `${how} on ${principalNoun(target.principal)}`;
   }
 
   /** Whether `actor` can change the permissions of `target` (a principal it can act as). */
@@ -490,7 +805,7 @@ export class ReachGraph {
     const stack: string[] = [];
     const components: string[][] = [];
     let counter = 0;
-    for (const start of this.nodes.keys()) {
+    for (const start of [...this.nodes.keys(), ...this.hubs]) {
       if (index.has(start)) continue;
       const work: Array<{ node: string; edge: number }> = [{ node: start, edge: 0 }];
       index.set(start, counter);
@@ -505,7 +820,7 @@ export class ReachGraph {
         if (frame.edge < edges.length) {
           const next = edges[frame.edge]?.to ?? "";
           frame.edge += 1;
-          if (!this.nodes.has(next)) continue;
+          if (!this.nodes.has(next) && !this.hubs.has(next)) continue;
           if (!index.has(next)) {
             index.set(next, counter);
             low.set(next, counter);
@@ -567,13 +882,9 @@ export class ReachGraph {
         if (actor === undefined || actor.access === undefined) continue;
         let escalation: { how: string; via: ReachEdge } | undefined;
         for (const edge of this.out.get(member) ?? []) {
-          const target = this.nodes.get(edge.to);
-          const how = target === undefined ? undefined : this.canChange(actor, target);
+          const how = this.changes(actor, edge);
           if (how !== undefined) {
-            escalation = {
-              how: `${how} on ${principalNoun(target?.principal ?? actor.principal)}`,
-              via: edge,
-            };
+            escalation = { how, via: edge };
             break;
           }
         }
@@ -658,10 +969,8 @@ export class ReachGraph {
     for (const edge of this.outEdges(node)) {
       for (const [action, held] of this.effective.get(edge.to) ?? [])
         take({ action, scope: held.scope, via: edge });
-      const target = this.nodes.get(edge.to);
-      const how = target === undefined ? undefined : this.canChange(node, target);
-      if (how !== undefined) {
-        const escalation = `${how} on ${principalNoun(target?.principal ?? node.principal)}`;
+      const escalation = this.changes(node, edge);
+      if (escalation !== undefined) {
         for (const action of this.sensitiveActions) take({ action, scope: "all", via: edge, escalation });
       }
     }
@@ -669,6 +978,49 @@ export class ReachGraph {
     if (creates !== undefined)
       for (const action of this.sensitiveActions) take({ action, scope: "all", escalation: creates });
     return [...best.values()];
+  }
+
+  /** Every user and role in the graph. */
+  principalArns(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  /** Whether `arn`'s own policies (within its boundary) allow `action` on `resource`. */
+  allowsOn(arn: string, action: string, resource: string): boolean {
+    const node = this.nodes.get(arn);
+    return node?.access !== undefined && this.granted(node, action, resource) !== undefined;
+  }
+
+  /** The doors of a role's trust policy (none for a user). */
+  doorsOf(arn: string): readonly Door[] {
+    return this.nodes.get(arn)?.doors ?? [];
+  }
+
+  /** For every principal that can act as `arn`, one shortest path of steps from it to `arn`. */
+  pathsTo(arn: string): ReachEdge[][] {
+    const next = new Map<string, ReachEdge>();
+    const queue = [arn];
+    for (let i = 0; i < queue.length; i += 1) {
+      const at = queue[i] ?? "";
+      for (const edge of this.into.get(at) ?? []) {
+        if (edge.from === arn || next.has(edge.from)) continue;
+        next.set(edge.from, edge);
+        queue.push(edge.from);
+      }
+    }
+    return [...next.keys()]
+      .filter((from) => !isHub(from))
+      .map((from) => {
+        const path: ReachEdge[] = [];
+        let at = from;
+        while (at !== arn) {
+          const edge = next.get(at);
+          if (edge === undefined) break;
+          path.push(edge);
+          at = edge.to;
+        }
+        return path;
+      });
   }
 
   /** Every principal that can act as `arn`, directly or through others. */
@@ -684,6 +1036,7 @@ export class ReachGraph {
         queue.push(edge.from);
       }
     }
+    for (const hub of this.hubs) seen.delete(hub);
     return seen;
   }
 
@@ -694,6 +1047,21 @@ export class ReachGraph {
 
   /** A sentence for the first step of a path: `can assume role ci-deploy (trust Statement[0])`. */
   describe(edge: ReachEdge): string {
+    if (isHub(edge.from)) {
+      const role = this.nodes.get(edge.to)?.principal;
+      return `among them ${role === undefined ? edge.to : principalNoun(role).toLowerCase()}${edge.trust === undefined ? "" : ` (trust ${describeStatement(edge.trust)})`}`;
+    }
+    if (edge.to.startsWith("hub:p:")) {
+      const pattern = edge.to.split(":").slice(4).join(":");
+      const grant = edge.grant === undefined ? "" : ` (${describeStatement(edge.grant, true)})`;
+      const noun = edge.kind === "credentials" ? "users" : "roles";
+      return `${EDGE_WORDS[edge.kind]} the ${noun} matching ${pattern}${grant}`;
+    }
+    if (isHub(edge.to)) {
+      const words = HUB_WORDS.find(([prefix]) => edge.to.startsWith(prefix))?.[1] ?? edge.to;
+      const grant = edge.grant === undefined ? "" : ` (${describeStatement(edge.grant, true)})`;
+      return `${words}${grant}`;
+    }
     const target = this.nodes.get(edge.to)?.principal;
     const noun =
       target === undefined ? edge.to : principalNoun(target).replace(/^(\w)/u, (c) => c.toLowerCase());
@@ -703,6 +1071,11 @@ export class ReachGraph {
       ...(edge.service === undefined ? [] : [`to ${edge.service} with ${(edge.launch ?? []).join(" + ")}`]),
     ];
     return `${EDGE_WORDS[edge.kind]} ${noun}${evidence.length > 0 ? ` (${evidence.join("; ")})` : ""}`;
+  }
+
+  /** The hub's step to the principal that gives `action`, for an explanation that names it. */
+  hubStep(hub: string, action: string): ReachEdge | undefined {
+    return this.effective.get(hub)?.get(action)?.via;
   }
 
   /** `which holds PutImage +3 more on some repositories`: what the step's target holds. */
