@@ -16,6 +16,7 @@ Commands:
   scan            run every rule over account snapshots or live accounts (and regions)
   snapshot        write the account snapshot that scan reads (read-only)
   rules           list the rules: severity, control, resource types, triggers, parameters
+  who-can-write   per repository, every principal and door that can push, delete or re-permission it
 
 Options:
   --version       print the version
@@ -50,6 +51,10 @@ export async function main(
   if (command === "--version" || command === "-V" || command === "version") {
     io.stdout.write(`${PROGRAM} ${programVersion()}\n`);
     return 0;
+  }
+  if (command === "who-can-write") {
+    const { runWhoCanWrite } = await import("./who-can-write.js");
+    return runWhoCanWrite(rest, io, options);
   }
   if (command === "snapshot") {
     const { runSnapshot } = await import("./snapshot.js");

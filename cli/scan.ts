@@ -136,7 +136,8 @@ export function parametersByRule(raw: unknown, rules: readonly Rule[]): Map<stri
 }
 
 /** One account to scan: its facts, and the regions its ECR rules run in (IAM rules run in the first). */
-interface AccountTarget {
+/** One account to read: its facts, where it is, and whether it has ECR facts. */
+export interface AccountTarget {
   readonly facts: AccountFacts;
   readonly accountId: string;
   readonly partition: string;
@@ -147,7 +148,8 @@ interface AccountTarget {
 
 const isEcrRule = (rule: Rule): boolean => rule.resourceTypes.some((type) => type.startsWith("AWS::ECR::"));
 
-function snapshotTarget(file: string, region: string | undefined, stdin: StdinReader): AccountTarget {
+/** The account of a snapshot file (or `-` for standard input). */
+export function snapshotTarget(file: string, region: string | undefined, stdin: StdinReader): AccountTarget {
   const raw = parseJsonInput("--snapshot", file, readInput("--snapshot", file, stdin));
   const snapshot = parseSnapshot(raw);
   const someArn =
@@ -170,7 +172,7 @@ function snapshotTarget(file: string, region: string | undefined, stdin: StdinRe
 }
 
 /** Live facts of one account: one authorization-details walk serves every rule. */
-function liveFacts(
+export function liveFacts(
   factory: ClientFactory,
   target: { accountId: string; region: string; partition: string; roleName?: string },
 ): AccountFacts {

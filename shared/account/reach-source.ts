@@ -5,7 +5,7 @@
  */
 import { ReachGraph } from "../reach/reach.js";
 import type { AccountFacts } from "./facts.js";
-import type { IamFacts, ManagedPolicyRecord, PrincipalRecord } from "./iam.js";
+import type { AuthorizationDetails, IamFacts, ManagedPolicyRecord, PrincipalRecord } from "./iam.js";
 import { gatherPrincipal, type PrincipalFacts } from "./principal-facts.js";
 
 /** How long a built reach graph is used before the account is read again: five minutes. */
@@ -16,11 +16,27 @@ const cache = new WeakMap<
   { readonly builtAt: number; readonly key: string; readonly graph: Promise<ReachGraph> }
 >();
 
+/** Graphs by the walk they were built from: rules that sweep the same walk share one graph. */
+const byWalk = new WeakMap<AuthorizationDetails, Map<string, Promise<ReachGraph>>>();
+
 async function build(
   iam: IamFacts,
   scope: { readonly accountId: string; readonly partition: string },
 ): Promise<ReachGraph> {
   const details = await iam.everything();
+  const key = `${scope.accountId}|${scope.partition}`;
+  const shared = byWalk.get(details)?.get(key);
+  if (shared !== undefined) return shared;
+  const graph = buildFrom(iam, details, scope);
+  byWalk.set(details, new Map([...(byWalk.get(details) ?? []), [key, graph]]));
+  return graph;
+}
+
+async function buildFrom(
+  iam: IamFacts,
+  details: AuthorizationDetails,
+  scope: { readonly accountId: string; readonly partition: string },
+): Promise<ReachGraph> {
   const managed = new Map<string, ManagedPolicyRecord | undefined>(details.policies.map((p) => [p.arn, p]));
   const attached = new Set(
     details.principals.flatMap((p) => [

@@ -1,0 +1,168 @@
+/**
+ * `ecr-access-rules who-can-write [REPOSITORY…] (--snapshot FILE | --live)` (docs/command-line.md#who-can-write):
+ * per repository, every principal and door that can perform a sensitive ECR action on it, with the path —
+ * identity grants on the repository's ARN, its repository policy, and reach (who can act as a writer, back
+ * to the doors of the writer roles' trust policies).
+ */
+import { parseArgs } from "node:util";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { accountReach } from "../shared/account/reach-source.js";
+import { ClientFactory } from "../shared/aws/clients.js";
+import { EcrAccessRulesError } from "../shared/errors.js";
+import { type RepositoryWriters, writersOf } from "../shared/reach/writers.js";
+import { formatTable, inputErrorMessage } from "./analyze.js";
+import { type CliIo, commandFailure, type ExitStatus, isArgumentError, PROGRAM } from "./common.js";
+import { readProcessStdin } from "./input.js";
+import { type AccountTarget, liveFacts, type ScanOptions, snapshotTarget } from "./scan.js";
+
+export const WHO_CAN_WRITE_USAGE = `Usage: ${PROGRAM} who-can-write [REPOSITORY…] (--snapshot FILE | --live) [options]
+
+For each repository (every one of the account, or those named), every principal and door that can push,
+delete or re-permission its images, per action, with the path: identity grants on the repository's ARN,
+its repository policy, and who can act as those writers (roles they can assume or pass, and the doors of
+the writer roles' trust policies: a GitHub subject, an EKS service account, a SAML provider, an account).
+
+Options:
+  --snapshot FILE      an account snapshot with an "ecr" section ("-" reads standard input)
+  --live               read the account of the default credentials (read-only calls)
+  --region NAME        the region of the repositories (default: the snapshot's, or AWS_REGION)
+  --json               print {"repositories": [{"repositoryName", "repositoryArn", "writers": […]}]}
+  -h, --help           show this help
+
+Reference: docs/command-line.md#who-can-write. Exit status: 0 answered, 2 bad input or a failed read.
+`;
+
+function parse(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      snapshot: { type: "string" },
+      live: { type: "boolean" },
+      region: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+async function liveTarget(region: string | undefined, options: ScanOptions): Promise<AccountTarget> {
+  const env = options.env ?? process.env;
+  const chosen = region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (chosen === undefined)
+    throw new EcrAccessRulesError("--live needs a region: --region NAME, or AWS_REGION");
+  const factory = new ClientFactory(options.clientConfig ?? {});
+  let identity: { Account?: string | undefined; Arn?: string | undefined };
+  try {
+    identity = await factory
+      .sts({ accountId: "self", region: chosen, partition: "aws" })
+      .send(new GetCallerIdentityCommand({}));
+  } catch (cause) {
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    throw new EcrAccessRulesError(
+      `--live: sts:GetCallerIdentity failed (no usable credentials?): ${reason}`,
+      { cause },
+    );
+  }
+  const accountId = identity.Account;
+  if (accountId === undefined)
+    throw new EcrAccessRulesError("--live: sts:GetCallerIdentity returned no account");
+  const partition = identity.Arn?.split(":")[1] ?? "aws";
+  return {
+    facts: liveFacts(factory, { accountId, region: chosen, partition }),
+    accountId,
+    partition,
+    regions: [chosen],
+    noEcr: undefined,
+  };
+}
+
+function formatText(results: readonly RepositoryWriters[]): string {
+  let out = "";
+  for (const repository of results) {
+    out += `${repository.repositoryName}  (${repository.repositoryArn})\n`;
+    if (repository.writers.length === 0) {
+      out += "  no principal or door can write to it\n\n";
+      continue;
+    }
+    out += formatTable([
+      ["kind", "principal", "actions", "path"],
+      ...repository.writers.map((w) => [
+        w.kind,
+        w.principal,
+        w.actions.length > 3
+          ? `${w.actions
+              .slice(0, 3)
+              .map((a) => a.replace(/^ecr:/u, ""))
+              .join(", ")} +${w.actions.length - 3}`
+          : w.actions.map((a) => a.replace(/^ecr:/u, "")).join(", "),
+        w.path.join(" → "),
+      ]),
+    ]);
+    out += "\n";
+  }
+  return out;
+}
+
+/**
+ * Runs `who-can-write` and returns the exit status.
+ *
+ * @example
+ * await runWhoCanWrite(["--snapshot", "examples/account-snapshot.json", "team-a/api"], io);
+ */
+export async function runWhoCanWrite(
+  args: readonly string[],
+  io: CliIo,
+  options: ScanOptions = {},
+): Promise<ExitStatus> {
+  const { fail, argumentError } = commandFailure("who-can-write", io);
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    if (!isArgumentError(error)) throw error;
+    return fail(argumentError(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    io.stdout.write(WHO_CAN_WRITE_USAGE);
+    return 0;
+  }
+  if ((values.snapshot === undefined) === (values.live !== true))
+    return fail("give exactly one of --snapshot FILE and --live");
+  try {
+    const target =
+      values.snapshot !== undefined
+        ? snapshotTarget(values.snapshot, values.region, readProcessStdin)
+        : await liveTarget(values.region, options);
+    if (target.noEcr !== undefined) return fail(`${target.noEcr}: who-can-write needs the repositories`);
+    const region = target.regions[0] ?? "us-east-1";
+    const ecr = target.facts.ecr(region);
+    const repositories = await ecr.repositories();
+    const unknown = positionals.filter((name) => !repositories.some((r) => r.name === name));
+    if (unknown.length > 0)
+      return fail(`no repository named ${unknown.join(", ")} in ${target.accountId} ${region}`);
+    const chosen =
+      positionals.length === 0 ? repositories : repositories.filter((r) => positionals.includes(r.name));
+    const graph = await accountReach(target.facts.iam(), target);
+    const results: RepositoryWriters[] = [];
+    for (const repository of chosen) {
+      results.push(
+        writersOf(graph, {
+          repositoryName: repository.name,
+          repositoryArn: repository.arn,
+          policy: await ecr.repositoryPolicy(repository.name),
+        }),
+      );
+    }
+    io.stdout.write(
+      values.json === true ? `${JSON.stringify({ repositories: results }, null, 2)}\n` : formatText(results),
+    );
+    return 0;
+  } catch (error) {
+    const message = inputErrorMessage(error);
+    if (message === undefined) throw error;
+    return fail(message);
+  }
+}
