@@ -671,6 +671,15 @@ const ROLES: readonly RoleSpec[] = [
     lastUsed: "2026-11-27 12:31:02",
   },
   {
+    // The team-a pipeline as people run it by hand: the account's door, so IAM policies decide who may.
+    name: "team-a-pipeline",
+    created: "2025-11-17 09:30:45",
+    trust: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" }),
+    attached: ["ci-push-team-a"],
+    tags: { team: "team-a" },
+    lastUsed: "2026-11-27 11:02:19",
+  },
+  {
     // Created before IAM began checking new GitHub trust policies: the audience only, no sub.
     name: "github-actions-legacy-deploy",
     created: "2022-03-08 16:27:51",
@@ -1001,6 +1010,20 @@ const USERS: readonly UserSpec[] = [
     created: "2025-09-01 08:05:33",
     groups: ["contractors"],
     tags: { vendor: "acme-consulting" },
+  },
+  {
+    // Holds no ECR permission itself, but may assume the team-a build pipeline's role (which trusts the account).
+    name: "ivan.petrov",
+    created: "2025-11-17 09:41:02",
+    inline: {
+      "assume-team-a-pipeline": doc({
+        Sid: "AssumeTeamAPipeline",
+        Effect: "Allow",
+        Action: "sts:AssumeRole",
+        Resource: iamArn("role", "/", "team-a-pipeline"),
+      }),
+    },
+    tags: { team: "team-a" },
   },
   {
     name: "breakglass-admin",

@@ -18,7 +18,7 @@ import { splitOperator } from "../policy/conditions.js";
 import { type EffectiveAccess, effectiveAccess } from "../policy/effective-access.js";
 import { grant, type Located, locate, principalVariables, type Variables } from "../policy/escalation.js";
 import { describeStatement, shortActions } from "../policy/explain.js";
-import { asciiLower, globMatches } from "../policy/glob.js";
+import { asciiLower, globMatches, hasWildcard } from "../policy/glob.js";
 import { globsIntersect } from "../policy/glob-inclusion.js";
 import type { LabelledPolicy, StatementRef } from "../policy/identity.js";
 import { analyzeTrustPolicy, type Door } from "../policy/trust.js";
@@ -451,6 +451,23 @@ export class ReachGraph {
       if (options.service !== undefined && !passesTo(s, options.service)) continue;
       for (const pattern of resource.values) {
         if (pattern.includes("${")) return undefined;
+        if (!hasWildcard(pattern)) {
+          // One ARN: a direct step, no hub.
+          const target = targets.find((t) => t.principal.arn === pattern);
+          const trust = target === undefined ? undefined : options.trustOf?.(target);
+          if (target === undefined || (options.trustOf !== undefined && trust === undefined)) continue;
+          out.push({
+            from: actor.principal.arn,
+            to: target.principal.arn,
+            kind,
+            grant: s.ref,
+            ...(trust === undefined ? {} : { trust }),
+            ...(options.service === undefined ? {} : { service: options.service }),
+            ...(options.launch === undefined ? {} : { launch: options.launch }),
+            conditional: s.statement.conditions.length > 0,
+          });
+          continue;
+        }
         const id = `hub:p:${kind}:${options.service ?? ""}:${pattern}`;
         if (!this.hubs.has(id)) {
           const named = this.candidates({ ...actor, statements: [s] }, action, targets).filter((target) =>
