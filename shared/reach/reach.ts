@@ -237,19 +237,41 @@ export class ReachGraph {
   }
 
   /** The Allow statement granting `action` on `arn` to `node`, within its boundary, if any. */
+  /** The statements of `node` (and of its boundary) whose actions cover `action`, found once per pair. */
+  private readonly covering = new WeakMap<
+    Node,
+    Map<string, { own: Located[]; bounds: Located[] | undefined }>
+  >();
+
+  private coverOf(node: Node, action: string): { own: Located[]; bounds: Located[] | undefined } {
+    let byAction = this.covering.get(node);
+    if (byAction === undefined) {
+      byAction = new Map();
+      this.covering.set(node, byAction);
+    }
+    let found = byAction.get(action);
+    if (found === undefined) {
+      found = {
+        own: node.statements.filter((s) => actionElementCovers(s.statement.action, action)),
+        bounds: node.bounds?.filter((s) => actionElementCovers(s.statement.action, action)),
+      };
+      byAction.set(action, found);
+    }
+    return found;
+  }
+
   private granted(node: Node, action: string, arn: string | undefined): Located | undefined {
+    const { own, bounds } = this.coverOf(node, action);
+    if (own.length === 0) return undefined;
     const target = arn === undefined ? { prefix: "", label: "any resource" } : { arn };
-    const found = grant(node.statements, action, target, node.variables);
+    const found = grant(own, action, target, node.variables);
     if (found === undefined) return undefined;
-    if (node.bounds !== undefined && grant(node.bounds, action, target, node.variables) === undefined)
-      return undefined;
+    if (bounds !== undefined && grant(bounds, action, target, node.variables) === undefined) return undefined;
     return found;
   }
 
   private holdsAction(node: Node, action: string): boolean {
-    return node.statements.some(
-      (s) => s.statement.effect === "Allow" && actionElementCovers(s.statement.action, action),
-    );
+    return this.coverOf(node, action).own.some((s) => s.statement.effect === "Allow");
   }
 
   private deniesAssume(node: Node, role: string): boolean {
