@@ -674,7 +674,11 @@ const ROLES: readonly RoleSpec[] = [
     // The team-a pipeline as people run it by hand: the account's door, so IAM policies decide who may.
     name: "team-a-pipeline",
     created: "2025-11-17 09:30:45",
-    trust: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" }),
+    trust: doc({
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: "sts:AssumeRole",
+    }),
     attached: ["ci-push-team-a"],
     tags: { team: "team-a" },
     lastUsed: "2026-11-27 11:02:19",
