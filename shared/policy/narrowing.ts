@@ -339,3 +339,26 @@ export function excludesServices(entries: readonly ConditionEntry[]): boolean {
 export function narrowsServices(narrowing: Narrowing): boolean {
   return narrowing.keys.every((key) => sideOf(key) === "source");
 }
+
+/**
+ * How an annotation names one narrowing value: the account, organization, principal ARN or endpoint.
+ *
+ * @example
+ * describeValue({ type: "organization", organization: "o-a1b2c3d4e5" }); // "o-a1b2c3d4e5"
+ */
+export function describeValue(value: NarrowValue): string {
+  switch (value.type) {
+    case "account":
+      return value.account;
+    case "organization":
+      return value.organization;
+    case "owner-organization":
+      return "the owner's own organization";
+    case "principal-arn":
+      return value.arn;
+    case "vpce":
+      return value.value;
+    default:
+      return assertNever(value, "value");
+  }
+}

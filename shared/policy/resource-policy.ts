@@ -13,6 +13,7 @@ import {
   allowNarrowing,
   type DenyShape,
   denyShape,
+  describeValue,
   excludesServices,
   type Narrowing,
   type NarrowingContext,
@@ -162,23 +163,6 @@ class Findings {
 
   list(): ResourceFinding[] {
     return [...this.byKey.values()].map(({ finding }) => finding);
-  }
-}
-
-function describeValue(value: NarrowValue): string {
-  switch (value.type) {
-    case "account":
-      return value.account;
-    case "organization":
-      return value.organization;
-    case "owner-organization":
-      return "the owner's own organization";
-    case "principal-arn":
-      return value.arn;
-    case "vpce":
-      return value.value;
-    default:
-      return assertNever(value, "value");
   }
 }
 

@@ -11,7 +11,7 @@ import { splitOperator } from "./conditions.js";
 import { asciiLower, globMatches } from "./glob.js";
 import { globIncludes } from "./glob-inclusion.js";
 import type { StatementRef } from "./identity.js";
-import { allowNarrowing, denyShape, type Narrowing, type NarrowValue } from "./narrowing.js";
+import { allowNarrowing, denyShape, describeValue, type Narrowing, type NarrowValue } from "./narrowing.js";
 import { type ConditionEntry, type PolicyDocument, parsePolicyDocument, type Statement } from "./parse.js";
 import { classifyPrincipal } from "./principals.js";
 
@@ -413,22 +413,7 @@ function unboundedReason(
 }
 
 function describeValues(values: readonly NarrowValue[]): string[] {
-  return values.map((value) => {
-    switch (value.type) {
-      case "account":
-        return value.account;
-      case "organization":
-        return value.organization;
-      case "principal-arn":
-        return value.arn;
-      case "vpce":
-        return value.value;
-      case "owner-organization":
-        return "the account's own organization";
-      default:
-        return assertNever(value, "value");
-    }
-  });
+  return values.map(describeValue);
 }
 
 class TrustJudge {
