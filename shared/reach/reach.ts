@@ -102,7 +102,9 @@ const HUB = {
   update: "hub:every-role",
   credentials: "hub:every-user",
   pass: (service: string, anyRole: boolean) =>
-    `hub:roles-of-${service}${anyRole ? "" : "-in-an-instance-profile"}`,
+    service === "ec2.amazonaws.com" && !anyRole
+      ? `hub:roles-of-${service}-in-an-instance-profile`
+      : `hub:roles-of-${service}`,
 } as const;
 
 const isHub = (id: string): boolean => id.startsWith("hub:");
@@ -1128,5 +1130,3 @@ export class ReachGraph {
     )} on ${all ? "all" : "some"} repositories`;
   }
 }
-
-export type { LabelledPolicy };

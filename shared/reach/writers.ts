@@ -9,7 +9,6 @@
 import { actionElementCovers } from "../policy/actions.js";
 import { ECR_ACTIONS, isSensitive } from "../policy/catalogue.js";
 import { describeStatement } from "../policy/explain.js";
-import { globMatches } from "../policy/glob.js";
 import { decodePolicyText, parsePolicyDocument } from "../policy/parse.js";
 import { classifyPrincipal } from "../policy/principals.js";
 import type { Door } from "../policy/trust.js";
@@ -173,9 +172,4 @@ export function writersOf(
     .map((w) => ({ principal: w.principal, kind: w.kind, actions: [...w.actions].sort(), path: w.path }))
     .sort((a, b) => `${a.kind}|${a.principal}`.localeCompare(`${b.kind}|${b.principal}`));
   return { repositoryName: repository.repositoryName, repositoryArn: repository.repositoryArn, writers };
-}
-
-/** Whether `pattern` names this repository (for registry-level questions callers ask themselves). */
-export function namesRepository(pattern: string, repositoryArn: string): boolean {
-  return globMatches(pattern, repositoryArn);
 }

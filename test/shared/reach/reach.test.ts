@@ -301,6 +301,96 @@ const ROWS: readonly Row[] = [
     who: arn("user", "dev"),
     expect: ["escalation"],
   },
+  // Grants on every role or user go through one shared hub: the same answers, named by the hub's step.
+  {
+    name: "an administrator granted sts:AssumeRole on every role (the hub of roles admitting the account)",
+    spec: {
+      users: { admin: { policy: doc(allow("sts:AssumeRole", "*")) } },
+      roles: {
+        ci: { ...WRITER, trust: ACCOUNT_DOOR },
+        svc: { ...WRITER, trust: trust({ Service: "ecs-tasks.amazonaws.com" }) },
+      },
+    },
+    who: arn("user", "admin"),
+    expect: ["assume-role→hub:roles-admitting-the-account"],
+  },
+  {
+    name: "the same administrator when its only writer trusts a service, not the account",
+    spec: {
+      users: { admin: { policy: doc(allow("sts:AssumeRole", "*")) } },
+      roles: { svc: { ...WRITER, trust: trust({ Service: "ecs-tasks.amazonaws.com" }) } },
+    },
+    who: arn("user", "admin"),
+    expect: [],
+  },
+  {
+    name: "an administrator with sts:AssumeRole on every role but an explicit Deny on the writer",
+    spec: {
+      users: {
+        admin: {
+          policy: doc(allow("sts:AssumeRole", "*"), {
+            Effect: "Deny",
+            Action: "sts:AssumeRole",
+            Resource: arn("role", "ci"),
+          }),
+        },
+      },
+      roles: { ci: { ...WRITER, trust: ACCOUNT_DOOR } },
+    },
+    who: arn("user", "admin"),
+    expect: [],
+  },
+  {
+    name: "a user with iam:PassRole on every role and Lambda's launch",
+    spec: {
+      users: {
+        dev: {
+          policy: doc(allow("iam:PassRole", "*"), allow(["lambda:CreateFunction", "lambda:InvokeFunction"])),
+        },
+      },
+      roles: { fn: { ...WRITER, trust: trust({ Service: "lambda.amazonaws.com" }) } },
+    },
+    who: arn("user", "dev"),
+    expect: ["pass-role→hub:roles-of-lambda.amazonaws.com"],
+  },
+  {
+    name: "a user with iam:CreateAccessKey on every user, one of which writes",
+    spec: {
+      users: {
+        dev: { policy: doc(allow("iam:CreateAccessKey", `arn:aws:iam::${ACCOUNT}:user/*`)) },
+        bot: WRITER,
+      },
+    },
+    who: arn("user", "dev"),
+    expect: ["credentials→hub:every-user"],
+  },
+  {
+    name: "two users sharing a pattern grant (role/ci-*) reach the writer through one pattern hub",
+    spec: {
+      users: {
+        a: { policy: doc(allow("sts:AssumeRole", arn("role", "ci-*"))) },
+        b: { policy: doc(allow("sts:AssumeRole", arn("role", "ci-*"))) },
+      },
+      roles: { "ci-push": { ...WRITER, trust: ACCOUNT_DOOR }, other: { ...WRITER, trust: ACCOUNT_DOOR } },
+    },
+    who: arn("user", "b"),
+    // The hub's id ends with the pattern: its last path segment is the pattern's.
+    expect: ["assume-role→ci-*"],
+  },
+  {
+    name: "a user whose boundary allows sts:AssumeRole only on another role, granted it on every role",
+    spec: {
+      users: {
+        dev: {
+          policy: doc(allow("sts:AssumeRole", "*")),
+          boundary: doc(allow("sts:AssumeRole", arn("role", "other"))),
+        },
+      },
+      roles: { ci: { ...WRITER, trust: ACCOUNT_DOOR }, other: { trust: ACCOUNT_DOOR } },
+    },
+    who: arn("user", "dev"),
+    expect: [],
+  },
 ];
 
 describe("Reach", () => {
@@ -311,7 +401,7 @@ describe("Reach", () => {
   }
 
   it("gives the broader scope per action: all repositories through an escalation", () => {
-    const graph = graphOf(ROWS[ROWS.length - 2]?.spec ?? {});
+    const graph = graphOf(ROWS.find((r) => r.name.startsWith("a user who can create a role"))?.spec ?? {});
     const inherited = graph.inherited(arn("user", "dev"));
     expect(inherited.length).to.be.greaterThan(10);
     expect(inherited.every((i) => i.scope === "all")).to.equal(true);
