@@ -20,7 +20,7 @@ import { grant, type Located, locate, principalVariables, type Variables } from 
 import { describeStatement, shortActions } from "../policy/explain.js";
 import { asciiLower, globMatches, hasWildcard } from "../policy/glob.js";
 import { globsIntersect } from "../policy/glob-inclusion.js";
-import type { LabelledPolicy, StatementRef } from "../policy/identity.js";
+import type { StatementRef } from "../policy/identity.js";
 import { analyzeTrustPolicy, type Door } from "../policy/trust.js";
 import { ADD_TO_INSTANCE_PROFILE, INSTANCE_PROFILE_SERVICE, LAUNCHES } from "./launches.js";
 
