@@ -10,7 +10,11 @@ import {
   principalFromItem,
   principalNoun,
 } from "../../shared/account/principal-facts.js";
-import { type ExplainedInheritance, gatherReachedPrincipal } from "../../shared/account/reach-source.js";
+import {
+  accountReach,
+  type ExplainedInheritance,
+  gatherReachedPrincipal,
+} from "../../shared/account/reach-source.js";
 import { compliant, nonCompliant, notApplicable, type Verdict } from "../../shared/config/evaluation.js";
 import { effectiveAccess } from "../../shared/policy/effective-access.js";
 import { describeStatement, shortActions } from "../../shared/policy/explain.js";
@@ -172,7 +176,15 @@ export const rule = defineRule({
   gather: gatherReachedPrincipal,
   judge: judgePrincipal,
   // A change to a group re-evaluates its member users: the group's policies are theirs too.
-  related: async (principal, facts) =>
-    principal.type === "group" ? (await facts.iam().groupMembers(principal.name)).map(found) : [],
+  // A change to a role's trust policy (or policies) re-evaluates the principals that can act as it.
+  related: async (principal, facts, scope) => {
+    if (principal.type === "group") return (await facts.iam().groupMembers(principal.name)).map(found);
+    if (principal.type !== "role") return [];
+    const graph = await accountReach(facts.iam(), scope);
+    return [...graph.reachers(principal.arn)]
+      .map((arn) => graph.principal(arn))
+      .filter((p): p is PrincipalRecord => p !== undefined)
+      .map(found);
+  },
   sweep: async (facts) => (await facts.iam().everything()).principals.map(found),
 });

@@ -429,7 +429,15 @@ describe("policy engine properties on adversarial input", () => {
 
   it("a repository policy admitting everyone to push is never COMPLIANT, whatever is added", () => {
     const extra = fc.oneof(
-      pattern.map((p) => ({ Effect: "Deny", Principal: "*", Action: "ecr:PutImage", Resource: p })),
+      // A Deny that covers every repository would rightly remove the grant: only narrower ones are added.
+      fc
+        .constantFrom("repository/prod-*", "repository/team-a/api", "repository/??", "repository/*-x*")
+        .map((p) => ({
+          Effect: "Deny",
+          Principal: "*",
+          Action: "ecr:PutImage",
+          Resource: `arn:aws:ecr:us-east-1:111122223333:${p}`,
+        })),
       pattern.map((p) => ({ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage", Resource: p })),
       pattern.map((p) => ({
         Effect: "Deny",

@@ -12,7 +12,7 @@ import { parseParameters } from "../../../shared/config/parameters.js";
 import { ReachGraph } from "../../../shared/reach/reach.js";
 import { ACCOUNT, notificationItem } from "../../support/events.js";
 import { factsFor } from "../../support/facts.js";
-import { verdictOf } from "../../support/run.js";
+import { changeVerdicts, verdictOf } from "../../support/run.js";
 
 const arn = (type: "user" | "role", name: string) => `arn:aws:iam::${ACCOUNT}:${type}/${name}`;
 const doc = (...Statement: object[]) => ({ Version: "2012-10-17", Statement });
@@ -458,5 +458,38 @@ describe("Reach", () => {
       expect(result.compliance).to.equal("NON_COMPLIANT");
       expect(result.annotation).to.include("not in authorizedPrincipalArns");
     });
+  });
+});
+
+describe("Reach: a change to a role re-evaluates who can act as it", () => {
+  it("returns the role's verdict, then the verdicts of the principals that reach it", async () => {
+    const details = account({
+      users: { dev: { policy: doc(allow("sts:AssumeRole", arn("role", "ci"))) }, other: {} },
+      roles: { ci: { ...WRITER, trust: ACCOUNT_DOOR } },
+    });
+    const iam = new SnapshotIamFacts(details);
+    const ci = details.principals.find((p) => p.name === "ci");
+    if (ci === undefined) throw new Error("no ci");
+    const item = normalizeItem(
+      notificationItem({
+        resourceType: "AWS::IAM::Role",
+        resourceId: ci.id,
+        region: "global",
+        arn: ci.arn,
+        configuration: principalConfiguration(ci),
+      }),
+      "notification",
+    );
+    const verdicts = await changeVerdicts(principalRule, item, {
+      parameters: parseParameters(principalRule.parameters, {}),
+      accountId: ACCOUNT,
+      region: "us-east-1",
+      partition: "aws",
+      facts: factsFor({ iam: () => iam }),
+      ruleName: principalRule.name,
+    });
+    const dev = details.principals.find((p) => p.name === "dev");
+    expect(verdicts.map((v) => v.resourceId)).to.deep.equal([ci.id, dev?.id]);
+    expect(verdicts[1]?.verdict.compliance).to.equal("NON_COMPLIANT");
   });
 });
