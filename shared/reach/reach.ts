@@ -9,7 +9,7 @@
  * for principals that hold no reach action; the closure is one pass over the strongly connected components.
  */
 
-import type { ManagedPolicyRecord, PrincipalRecord } from "../account/iam.js";
+import { isAwsManaged, type ManagedPolicyRecord, type PrincipalRecord } from "../account/iam.js";
 import { type PrincipalFacts, principalNoun } from "../account/principal-facts.js";
 import { UnreadableInputError } from "../errors.js";
 import { actionElementCovers } from "../policy/actions.js";
@@ -77,24 +77,45 @@ interface Node {
   readonly bounds: readonly Located[] | undefined;
   readonly variables: Variables;
   readonly doors: readonly Door[];
+  /** A user's groups, and the customer managed policies attached to it (or its groups): what changing it may touch. */
+  readonly groupArns: readonly string[];
+  readonly policyArns: readonly string[];
 }
 
 const ASSUME = "sts:AssumeRole";
+/**
+ * The self-escalation actions (docs/policy-semantics.md#self-escalation) on a principal it can act as: on
+ * the principal itself, on a user's groups, on a customer managed policy attached to it, and, for a user,
+ * adding it to any group. Rewriting a role's trust policy is not among them: it changes who can act as the
+ * role, not what the role may do.
+ */
 const OWN_CHANGE: Readonly<Record<"user" | "role", readonly string[]>> = {
   user: [
     "iam:PutUserPolicy",
     "iam:AttachUserPolicy",
+    "iam:DeleteUserPolicy",
+    "iam:DetachUserPolicy",
     "iam:DeleteUserPermissionsBoundary",
     "iam:PutUserPermissionsBoundary",
   ],
   role: [
     "iam:PutRolePolicy",
     "iam:AttachRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
     "iam:DeleteRolePermissionsBoundary",
     "iam:PutRolePermissionsBoundary",
-    "iam:UpdateAssumeRolePolicy",
   ],
 };
+const GROUP_CHANGE = [
+  "iam:PutGroupPolicy",
+  "iam:AttachGroupPolicy",
+  "iam:DeleteGroupPolicy",
+  "iam:DetachGroupPolicy",
+];
+const POLICY_CHANGE = ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"];
+const JOIN_GROUP = "iam:AddUserToGroup";
+const ANY_CHANGE = [...OWN_CHANGE.user, ...OWN_CHANGE.role, ...GROUP_CHANGE, ...POLICY_CHANGE, JOIN_GROUP];
 const CREDENTIALS = ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"];
 
 const HUB = {
@@ -235,6 +256,10 @@ export class ReachGraph {
         accountId: this.options.accountId,
       }),
       doors,
+      groupArns: facts.groups.map((g) => g.arn),
+      policyArns: [...principal.attached, ...facts.groups.flatMap((g) => g.attached)]
+        .map((p) => p.arn)
+        .filter((arn) => !isAwsManaged(arn)),
     };
   }
 
@@ -779,7 +804,7 @@ export class ReachGraph {
 
   /** How `actor` can change the permissions of a principal the step `edge` lets it act as, if it can. */
   private changes(actor: Node, edge: ReachEdge): string | undefined {
-    if (![...OWN_CHANGE.role, ...OWN_CHANGE.user].some((a) => this.holdsAction(actor, a))) return undefined;
+    if (!ANY_CHANGE.some((a) => this.holdsAction(actor, a))) return undefined;
     if (edge.to.startsWith("hub:p:")) {
       for (const step of this.out.get(edge.to) ?? []) {
         const target = this.nodes.get(step.to);
@@ -806,7 +831,32 @@ export class ReachGraph {
   /** Whether `actor` can change the permissions of `target` (a principal it can act as). */
   private canChange(actor: Node, target: Node): string | undefined {
     const type = target.principal.type === "user" ? "user" : "role";
-    return OWN_CHANGE[type].find((a) => this.granted(actor, a, target.principal.arn) !== undefined);
+    const on = (actions: readonly string[], arns: readonly string[]) =>
+      arns.flatMap((arn) => actions.map((action) => [action, arn] as const));
+    const checks = [
+      ...on(OWN_CHANGE[type], [target.principal.arn]),
+      ...on(GROUP_CHANGE, target.groupArns),
+      ...on(POLICY_CHANGE, target.policyArns),
+    ];
+    const found = checks.find(([action, arn]) => this.granted(actor, action, arn) !== undefined);
+    if (found !== undefined)
+      return found[1] === target.principal.arn ? found[0] : `${found[0]} on ${found[1].split(":").pop()} of`;
+    if (type === "user" && this.joinsAnyGroup(actor)) return JOIN_GROUP;
+    return undefined;
+  }
+
+  /** Whether `actor` may add users to some group of the account (within its boundary). */
+  private joinsAnyGroup(actor: Node): boolean {
+    const { own, bounds } = this.coverOf(actor, JOIN_GROUP);
+    if (own.length === 0) return false;
+    const target = {
+      prefix: `arn:${this.options.partition}:iam::${this.options.accountId}:group/`,
+      label: "any group of the account",
+    };
+    return (
+      grant(own, JOIN_GROUP, target, actor.variables) !== undefined &&
+      (bounds === undefined || grant(bounds, JOIN_GROUP, target, actor.variables) !== undefined)
+    );
   }
 
   /** Whether `actor` can create a role or a user and give it permissions (and, for a user, credentials). */
