@@ -557,16 +557,27 @@ export class ReachGraph {
     });
   }
 
-  /** The grant of `action` on every principal of `type`, when the actor has one and no Deny that could carve out some. */
+  /**
+   * The grant of `action` on every principal of `type`, when the actor has one and no Deny (its own or its
+   * boundary's) that could carve out some. Only a `Resource` pattern covers every principal: an Allow with
+   * `NotResource` spares the principals it names, so those grants are judged target by target.
+   */
   private onEvery(actor: Node, action: string, type: "role" | "user"): Located | undefined {
-    const denies = actor.statements.some(
-      (s) =>
-        s.statement.effect === "Deny" &&
-        s.statement.conditions.length === 0 &&
-        actionElementCovers(s.statement.action, action) &&
-        this.mayNamePrincipal(s),
-    );
-    return denies ? undefined : this.granted(actor, action, this.synthetic(type));
+    const carves = (s: Located) =>
+      s.statement.effect === "Deny" &&
+      s.statement.conditions.length === 0 &&
+      actionElementCovers(s.statement.action, action) &&
+      this.mayNamePrincipal(s);
+    if (actor.statements.some(carves) || actor.bounds?.some(carves) === true) return undefined;
+    const { own, bounds } = this.coverOf(actor, action);
+    const everyOne = (list: readonly Located[]) =>
+      list.filter((s) => s.statement.effect === "Deny" || s.statement.resource?.kind === "Resource");
+    const target = { arn: this.synthetic(type) };
+    const found = grant(everyOne(own), action, target, actor.variables);
+    if (found === undefined) return undefined;
+    if (bounds !== undefined && grant(everyOne(bounds), action, target, actor.variables) === undefined)
+      return undefined;
+    return found;
   }
 
   /**
