@@ -407,7 +407,7 @@ export class ReachGraph {
 
   private hub(
     id: string,
-    targets: ReadonlyArray<{ to: string; trust?: StatementRef; kind: EdgeKind }>,
+    targets: ReadonlyArray<{ to: string; trust?: StatementRef; kind: EdgeKind; conditional?: boolean }>,
   ): void {
     this.hubs.add(id);
     for (const target of targets) {
@@ -416,7 +416,8 @@ export class ReachGraph {
         to: target.to,
         kind: target.kind,
         ...(target.trust === undefined ? {} : { trust: target.trust }),
-        conditional: false,
+        // A trust statement with a condition marks the step conditional, through a hub as on its own.
+        conditional: target.conditional === true,
       });
     }
   }
@@ -428,7 +429,14 @@ export class ReachGraph {
         const door = this.accountDoors(role).find((d) => (d.narrowings ?? []).length === 0);
         return door === undefined
           ? []
-          : [{ to: role.principal.arn, trust: door.statement, kind: "assume-role" as const }];
+          : [
+              {
+                to: role.principal.arn,
+                trust: door.statement,
+                kind: "assume-role" as const,
+                conditional: door.conditional,
+              },
+            ];
       }),
     );
     this.hub(
@@ -478,7 +486,7 @@ export class ReachGraph {
     options: {
       readonly service?: string;
       readonly launch?: readonly string[];
-      readonly trustOf?: (target: Node) => StatementRef | undefined;
+      readonly trustOf?: (target: Node) => Door | undefined;
     } = {},
   ): ReachEdge[] | undefined {
     if (!this.building || actor.bounds !== undefined) return undefined;
@@ -503,17 +511,17 @@ export class ReachGraph {
         if (!hasWildcard(pattern)) {
           // One ARN: a direct step, no hub.
           const target = targets.find((t) => t.principal.arn === pattern);
-          const trust = target === undefined ? undefined : options.trustOf?.(target);
-          if (target === undefined || (options.trustOf !== undefined && trust === undefined)) continue;
+          const door = target === undefined ? undefined : options.trustOf?.(target);
+          if (target === undefined || (options.trustOf !== undefined && door === undefined)) continue;
           out.push({
             from: actor.principal.arn,
             to: target.principal.arn,
             kind,
             grant: s.ref,
-            ...(trust === undefined ? {} : { trust }),
+            ...(door === undefined ? {} : { trust: door.statement }),
             ...(options.service === undefined ? {} : { service: options.service }),
             ...(options.launch === undefined ? {} : { launch: options.launch }),
-            conditional: s.statement.conditions.length > 0,
+            conditional: s.statement.conditions.length > 0 || door?.conditional === true,
           });
           continue;
         }
@@ -525,9 +533,15 @@ export class ReachGraph {
           this.hub(
             id,
             named.flatMap((target) => {
-              const trust = options.trustOf?.(target);
-              if (options.trustOf !== undefined && trust === undefined) return [];
-              return [{ to: target.principal.arn, kind, ...(trust === undefined ? {} : { trust }) }];
+              const door = options.trustOf?.(target);
+              if (options.trustOf !== undefined && door === undefined) return [];
+              return [
+                {
+                  to: target.principal.arn,
+                  kind,
+                  ...(door === undefined ? {} : { trust: door.statement, conditional: door.conditional }),
+                },
+              ];
             }),
           );
         }
@@ -660,8 +674,7 @@ export class ReachGraph {
         conditional: everyRole.statement.conditions.length > 0,
       });
     }
-    const openDoor = (role: Node) =>
-      this.accountDoors(role).find((d) => (d.narrowings ?? []).length === 0)?.statement;
+    const openDoor = (role: Node) => this.accountDoors(role).find((d) => (d.narrowings ?? []).length === 0);
     const assumeHubs =
       everyRole === undefined && this.holdsAction(actor, ASSUME)
         ? this.viaPatternHubs(actor, ASSUME, "assume-role", this.withAccountDoor, { trustOf: openDoor })
