@@ -843,13 +843,38 @@ export class ReachGraph {
       if (targets.length === 0) return undefined;
       const type = edge.to === HUB.credentials ? "user" : "role";
       const how = OWN_CHANGE[type].find((a) => this.granted(actor, a, this.synthetic(type)) !== undefined);
-      return how === undefined ? undefined : `${how} on every ${type} it can act as`;
+      if (how !== undefined) return `${how} on every ${type} it can act as`;
+      return this.changesOneOf(
+        actor,
+        targets.map((t) => t.to),
+        type,
+      );
     }
     const target = this.nodes.get(edge.to);
     const how = target === undefined ? undefined : this.canChange(actor, target);
     return how === undefined || target === undefined
       ? undefined
       : `${how} on ${principalNoun(target.principal)}`;
+  }
+
+  /**
+   * A hub's principal that `actor` can change, when its grants do not cover every principal at once: found
+   * by the patterns of its grants on principals (a grant on a group or a managed policy: every target tried).
+   */
+  private changesOneOf(actor: Node, arns: readonly string[], type: "user" | "role"): string | undefined {
+    const members = new Set(arns);
+    const indirect = [...GROUP_CHANGE, ...POLICY_CHANGE, JOIN_GROUP].some((a) => this.holdsAction(actor, a));
+    const pool = indirect
+      ? arns.flatMap((arn) => this.nodes.get(arn) ?? [])
+      : OWN_CHANGE[type]
+          .filter((a) => this.holdsAction(actor, a))
+          .flatMap((a) => this.candidates(actor, a, type === "user" ? this.users : this.roles))
+          .filter((node) => members.has(node.principal.arn));
+    for (const target of pool) {
+      const how = this.canChange(actor, target);
+      if (how !== undefined) return `${how} on ${principalNoun(target.principal)}`;
+    }
+    return undefined;
   }
 
   /** Whether `actor` can change the permissions of `target` (a principal it can act as). */
