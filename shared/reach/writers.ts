@@ -153,7 +153,7 @@ function perimeterAdmits(value: NarrowValue, subject: Subject, owner: string): b
     case "account":
       return "account" in subject && subject.account === value.account;
     case "organization":
-      return !("account" in subject) || subject.account === owner || subject.type === "account";
+      return true; // membership is not known here: taken to admit (the owner's principals among them)
     case "owner-organization":
       return !("account" in subject) || subject.account === owner;
     case "principal-arn":
