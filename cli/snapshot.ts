@@ -2,7 +2,7 @@
  * `ecr-access-rules snapshot --live [-o FILE]` (docs/command-line.md#snapshot): writes the account snapshot
  * `scan --snapshot` reads — every `GetAccountAuthorizationDetails` page, the AWS managed policies the
  * principals use (attached or as a permissions boundary) with their default versions, and the `ecr`
- * section of the region asked (repositories with their policies, the registry policy and scanning
+ * section of the region asked (repositories with their policies and tags, the registry policy and scanning
  * configuration). Read-only: Get, List and Describe calls only. Progress goes to stderr.
  */
 import { writeFileSync } from "node:fs";
@@ -13,6 +13,7 @@ import {
   GetRegistryPolicyCommand,
   GetRegistryScanningConfigurationCommand,
   GetRepositoryPolicyCommand,
+  ListTagsForResourceCommand,
 } from "@aws-sdk/client-ecr";
 import {
   GetAccountAuthorizationDetailsCommand,
@@ -160,6 +161,13 @@ export async function readSnapshot(
           "RepositoryPolicyNotFoundException",
           async () => (await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: name }))).policyText,
         ),
+        // DescribeRepositories returns no tags; who-can-write matches tag conditions against them.
+        tags:
+          (
+            await reading(`ecr:ListTagsForResource ${name}`, () =>
+              ecr.send(new ListTagsForResourceCommand({ resourceArn: repository.repositoryArn })),
+            )
+          ).tags?.map((tag) => ({ Key: tag.Key, Value: tag.Value })) ?? [],
       });
       progress.update(repositories.length, repositories.length, "repositories");
     }

@@ -146,6 +146,7 @@ export async function runWhoCanWrite(
     const chosen =
       positionals.length === 0 ? repositories : repositories.filter((r) => positionals.includes(r.name));
     const graph = await accountReach(target.facts.iam(), target);
+    const registryPolicy = await ecr.registryPolicy();
     const results: RepositoryWriters[] = [];
     for (const repository of chosen) {
       results.push(
@@ -153,6 +154,8 @@ export async function runWhoCanWrite(
           repositoryName: repository.name,
           repositoryArn: repository.arn,
           policy: await ecr.repositoryPolicy(repository.name),
+          tags: await ecr.repositoryTags(repository),
+          registryPolicy,
         }),
       );
     }

@@ -149,6 +149,8 @@ export interface RepositoryDetail {
   readonly encryptionConfiguration: { readonly encryptionType: "AES256" | "KMS"; readonly kmsKey?: string };
   /** The policy as a JSON object, as the JSON text `get-repository-policy` returns, or `null`; may be absent. */
   readonly policyText?: unknown;
+  /** Its tags as `list-tags-for-resource` prints them (`describe-repositories` has none); absent: not recorded. */
+  readonly tags?: readonly TagDetail[];
 }
 
 export interface EcrSection {
@@ -1069,19 +1071,29 @@ interface RepositorySpec {
   readonly scanOnPush: boolean;
   /** `undefined`: the field is absent (no policy). */
   readonly policy?: object | string | null;
+  /** Its tags (an empty map: none); team-b's deployer may push only to repositories tagged team=team-b. */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 const REPOSITORIES: readonly RepositorySpec[] = [
   {
     name: "team-a/api",
+    tags: { team: "team-a" },
     created: "2024-02-06 14:20:31.118",
     mutability: "IMMUTABLE",
     scanOnPush: true,
     policy: null,
   },
-  { name: "team-a/worker", created: "2024-02-06 14:21:07.402", mutability: "IMMUTABLE", scanOnPush: false },
+  {
+    name: "team-a/worker",
+    tags: { team: "team-a" },
+    created: "2024-02-06 14:21:07.402",
+    mutability: "IMMUTABLE",
+    scanOnPush: false,
+  },
   {
     name: "prod-payments",
+    tags: { team: "payments", env: "prod" },
     created: "2023-05-10 11:03:55.907",
     mutability: "IMMUTABLE",
     scanOnPush: false,
@@ -1089,6 +1101,7 @@ const REPOSITORIES: readonly RepositorySpec[] = [
   },
   {
     name: "prod-checkout",
+    tags: { team: "payments", env: "prod" },
     created: "2023-05-10 11:05:12.260",
     mutability: "IMMUTABLE",
     scanOnPush: true,
@@ -1108,6 +1121,7 @@ const REPOSITORIES: readonly RepositorySpec[] = [
   },
   {
     name: "prod-inventory",
+    tags: { team: "inventory", env: "prod" },
     created: "2025-04-22 07:48:19.033",
     mutability: "IMMUTABLE_WITH_EXCLUSION",
     excluded: ["latest", "nightly-*"],
@@ -1116,6 +1130,7 @@ const REPOSITORIES: readonly RepositorySpec[] = [
   },
   {
     name: "oss/cli-tools",
+    tags: { team: "platform" },
     created: "2022-10-17 15:36:44.581",
     mutability: "MUTABLE",
     scanOnPush: true,
@@ -1128,6 +1143,7 @@ const REPOSITORIES: readonly RepositorySpec[] = [
   },
   {
     name: "partner-sdk",
+    tags: { team: "platform" },
     created: "2024-07-08 12:14:02.749",
     mutability: "IMMUTABLE_WITH_EXCLUSION",
     excluded: ["latest"],
@@ -1141,6 +1157,7 @@ const REPOSITORIES: readonly RepositorySpec[] = [
   },
   {
     name: "web-frontend",
+    tags: { team: "team-b" },
     created: "2023-08-21 13:30:26.655",
     mutability: "MUTABLE",
     scanOnPush: false,
@@ -1154,6 +1171,7 @@ const REPOSITORIES: readonly RepositorySpec[] = [
   {
     // As `aws ecr get-repository-policy` returns it: JSON text.
     name: "web-backend",
+    tags: { team: "team-b" },
     created: "2023-08-21 13:31:40.214",
     mutability: "IMMUTABLE",
     scanOnPush: true,
@@ -1171,6 +1189,7 @@ const REPOSITORIES: readonly RepositorySpec[] = [
   },
   {
     name: "dev-sandbox",
+    tags: {},
     created: "2025-01-14 16:02:57.880",
     mutability: "MUTABLE",
     scanOnPush: false,
@@ -1218,6 +1237,7 @@ function repository(spec: RepositorySpec): RepositoryDetail {
     encryptionConfiguration: { encryptionType: "AES256" },
     // null: the repository has no policy (a missing key would mean "not recorded").
     policyText: spec.policy ?? null,
+    tags: tags(spec.tags),
   };
 }
 

@@ -5,13 +5,14 @@
  * What the API-backed facts keep (the runtime keeps one instance per account and region for the
  * container's life): the registry scanning configuration, for `scanningTtlMs` (default 5 minutes) — so
  * scanning turned off is seen within minutes, and at once by a periodic run, which calls `invalidate()`
- * first. Repositories and policies are read anew on every call.
+ * first. Repositories, policies and tags are read anew on every call (tags only when asked: `who-can-write`).
  */
 import {
   type ECRClient,
   GetRegistryPolicyCommand,
   GetRegistryScanningConfigurationCommand,
   GetRepositoryPolicyCommand,
+  ListTagsForResourceCommand,
   paginateDescribeRepositories,
 } from "@aws-sdk/client-ecr";
 import { TtlCache } from "../aws/cache.js";
@@ -32,12 +33,20 @@ export interface RegistryScanning {
   readonly rules: readonly RegistryScanningRule[];
 }
 
+/** A repository's tags, key to value (`ecr:ListTagsForResource`). */
+export type RepositoryTags = ReadonlyMap<string, string>;
+
 /** What the periodic sweep knows of one repository. */
 export interface RepositoryFacts {
   readonly name: string;
   readonly arn: string;
   readonly imageTagMutability: string;
   readonly scanOnPush: boolean;
+  /**
+   * Its tags, when the source recorded them (a snapshot may; `DescribeRepositories` returns none, see
+   * {@link EcrFacts.repositoryTags}). Absent: not known — never "no tags".
+   */
+  readonly tags?: RepositoryTags;
 }
 
 export { AccountReadError } from "../errors.js";
@@ -50,6 +59,25 @@ export interface EcrFacts {
   repositoryPolicy(name: string): Promise<unknown>;
   /** The registry's policy text; `null` when it has none. */
   registryPolicy(): Promise<unknown>;
+  /**
+   * A repository's tags: those its record holds, else read (`ecr:ListTagsForResource`); `undefined` when
+   * the source cannot know them (a snapshot that did not record them).
+   */
+  repositoryTags(repository: RepositoryFacts): Promise<RepositoryTags | undefined>;
+}
+
+/**
+ * Tags as the ECR API and the AWS CLI print them (`[{"Key": "team", "Value": "a"}]`), as a map.
+ *
+ * @example
+ * tagMap([{ Key: "team", Value: "payments" }]).get("team"); // "payments"
+ */
+export function tagMap(
+  tags: ReadonlyArray<{ readonly Key?: string | undefined; readonly Value?: string | undefined }>,
+): RepositoryTags {
+  const map = new Map<string, string>();
+  for (const tag of tags) if (tag.Key !== undefined) map.set(tag.Key, tag.Value ?? "");
+  return map;
 }
 
 function describe(error: unknown): string {
@@ -181,6 +209,21 @@ export class ApiEcrFacts implements EcrFacts {
     } catch (error) {
       if (error instanceof Error && error.name === "RegistryPolicyNotFoundException") return null;
       throw new AccountReadError(`ecr:GetRegistryPolicy failed: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  async repositoryTags(repository: RepositoryFacts): Promise<RepositoryTags> {
+    if (repository.tags !== undefined) return repository.tags;
+    try {
+      const response = await this.client.send(
+        new ListTagsForResourceCommand({ resourceArn: repository.arn }),
+      );
+      return tagMap(response.tags ?? []);
+    } catch (error) {
+      throw new AccountReadError(
+        `ecr:ListTagsForResource for ${repository.name} failed: ${describe(error)}`,
+        { cause: error },
+      );
     }
   }
 

@@ -9,7 +9,8 @@
  *   "registryScanningConfiguration": { "scanType": "BASIC", "rules": [] },
  *   "registryPolicy": { … } | null,
  *   "repositories": [{ "repositoryName": "api", "repositoryArn": "…", "imageTagMutability": "IMMUTABLE",
- *                      "imageScanningConfiguration": { "scanOnPush": true }, "policyText": { … } | null }]
+ *                      "imageScanningConfiguration": { "scanOnPush": true }, "policyText": { … } | null,
+ *                      "tags": [{ "Key": "team", "Value": "a" }] (optional: absent means not recorded) }]
  * }
  * ```
  */
@@ -20,6 +21,8 @@ import {
   normalizeRegistryScanning,
   type RegistryScanning,
   type RepositoryFacts,
+  type RepositoryTags,
+  tagMap,
 } from "./ecr.js";
 import type { AccountFacts } from "./facts.js";
 import { type AuthorizationDetails, authorizationDetails, type IamFacts, SnapshotIamFacts } from "./iam.js";
@@ -72,6 +75,24 @@ function scanningOf(raw: unknown, path: string): RegistryScanning | undefined {
   }
 }
 
+/**
+ * A repository's recorded tags: a list as `aws ecr list-tags-for-resource` prints it
+ * (`[{"Key": "team", "Value": "a"}]`) or a map (`{"team": "a"}`); absent or null: not recorded.
+ */
+function tagsOf(raw: unknown, path: string): RepositoryTags | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (Array.isArray(raw)) {
+    return tagMap(
+      raw.map((entry: unknown, i: number) => {
+        const tag = obj(entry, `${path}[${i}]`);
+        return { Key: str(tag.Key, `${path}[${i}].Key`), Value: str(tag.Value ?? "", `${path}[${i}].Value`) };
+      }),
+    );
+  }
+  const map = obj(raw, path);
+  return new Map(Object.entries(map).map(([key, value]) => [key, str(value, `${path}.${key}`)]));
+}
+
 function repositoryOf(raw: unknown, path: string): SnapshotRepository {
   const r = obj(raw, path);
   const scanning = r.imageScanningConfiguration;
@@ -84,12 +105,14 @@ function repositoryOf(raw: unknown, path: string): SnapshotRepository {
       `missing for repository ${name}: record its policy ("aws ecr get-repository-policy"), or null when it has none`,
     );
   }
+  const tags = tagsOf(r.tags, `${path}.tags`);
   return {
     name,
     arn: str(r.repositoryArn, `${path}.repositoryArn`),
     imageTagMutability: typeof r.imageTagMutability === "string" ? r.imageTagMutability : "MUTABLE",
     scanOnPush: isObj(scanning) && scanning.scanOnPush === true,
     policyText: r.policyText ?? null,
+    ...(tags === undefined ? {} : { tags }),
   };
 }
 
@@ -204,6 +227,9 @@ export class SnapshotAccountFacts implements AccountFacts {
         if (ecr === undefined) throw gap("ecr section");
         return ecr.registryPolicy;
       },
+      // A snapshot without a repository's tags does not know them: never read that as "no tags".
+      repositoryTags: async (repository) =>
+        repository.tags ?? ecr?.repositories.find((r) => r.name === repository.name)?.tags,
     };
   }
 }

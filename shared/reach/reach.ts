@@ -1131,6 +1131,30 @@ export class ReachGraph {
     return node?.access !== undefined && this.granted(node, action, resource) !== undefined;
   }
 
+  /**
+   * A principal's own statements (inline, attached, its groups'), its boundary's, the policy variables its
+   * requests resolve and its self-escalations — for questions about one resource (who-can-write matches
+   * them against a repository's ARN and tags). `undefined` when it is not in the graph or its policies
+   * could not be read.
+   */
+  policiesOf(arn: string):
+    | {
+        readonly statements: readonly Located[];
+        readonly bounds: readonly Located[] | undefined;
+        readonly variables: Variables;
+        readonly escalations: EffectiveAccess["escalations"];
+      }
+    | undefined {
+    const node = this.nodes.get(arn);
+    if (node?.access === undefined) return undefined;
+    return {
+      statements: node.statements,
+      bounds: node.bounds,
+      variables: node.variables,
+      escalations: node.access.escalations,
+    };
+  }
+
   /** The doors of a role's trust policy (none for a user). */
   doorsOf(arn: string): readonly Door[] {
     return this.nodes.get(arn)?.doors ?? [];

@@ -1,18 +1,36 @@
 /**
  * Who can write to a repository (docs/command-line.md#who-can-write): for one repository, every principal
  * of the account and every door that can perform a sensitive ECR action on it, per action, with the path —
- * identity grants matched against the repository's ARN, grants of its repository policy, and reach back to
- * the doors of the writer roles' trust policies (a GitHub subject, an EKS service account, a SAML provider,
- * another account).
+ * identity grants matched against the repository's ARN and tags (a pattern or a tag condition admits this
+ * repository or not; unknown tags may match), grants of its repository policy and of the registry policy,
+ * less what their Deny statements take away, and reach back to the doors of the writer roles' trust
+ * policies (a GitHub subject, an EKS service account, a SAML provider, another account).
  */
 
+import type { RepositoryTags } from "../account/ecr.js";
+import { assertNever } from "../assert-never.js";
 import { actionElementCovers } from "../policy/actions.js";
 import { ECR_ACTIONS, isSensitive } from "../policy/catalogue.js";
-import { describeStatement } from "../policy/explain.js";
-import { decodePolicyText, parsePolicyDocument } from "../policy/parse.js";
-import { classifyPrincipal } from "../policy/principals.js";
+import { describeStatement, shortActions } from "../policy/explain.js";
+import { globMatches } from "../policy/glob.js";
+import type { StatementRef } from "../policy/identity.js";
+import { allowNarrowing, denyShape, describeValue, type NarrowValue } from "../policy/narrowing.js";
+import {
+  decodePolicyText,
+  type PolicyDocument,
+  parsePolicyDocument,
+  type Statement,
+} from "../policy/parse.js";
+import { classifyPrincipal, type PrincipalClass } from "../policy/principals.js";
 import type { Door } from "../policy/trust.js";
 import type { ReachGraph } from "./reach.js";
+import {
+  conditionsFor,
+  type RepositoryGrant,
+  type RepositoryTarget,
+  resourceNames,
+  statementsOn,
+} from "./repository-match.js";
 
 export const WRITER_KINDS = [
   "user",
@@ -64,112 +82,410 @@ function doorWriter(door: Door): { principal: string; kind: WriterKind } | undef
   }
 }
 
+/** The repository a question is about, with its policy and, when known, its tags and the registry's policy. */
+export interface WritersRepository {
+  readonly repositoryName: string;
+  readonly repositoryArn: string;
+  /** Its policy text: an object, JSON text, URL-encoded JSON text, or `null` / `{}` when it has none. */
+  readonly policy: unknown;
+  /** Its tags; absent or `undefined`: not known, so a tag condition may match ("if its tags match"). */
+  readonly tags?: RepositoryTags | undefined;
+  /** The registry's policy (replication and, under its V2 scope, any action on repositories). */
+  readonly registryPolicy?: unknown;
+}
+
+/** Who a resource policy's Deny is asked about. */
+type Subject =
+  | { readonly type: "principal"; readonly arn: string; readonly account: string }
+  | { readonly type: "account"; readonly account: string }
+  | { readonly type: "public" }
+  | { readonly type: "service"; readonly service: string };
+
+/** A Deny of a repository or registry policy, read once. */
+interface ResourceDeny {
+  readonly where: string;
+  readonly statement: Statement;
+  /** `undefined`: it denies whoever its Principal names; otherwise a data perimeter's narrowings. */
+  readonly perimeter: Extract<ReturnType<typeof denyShape>, { type: "perimeter" }> | undefined;
+}
+
+const ARN_ACCOUNT = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/u;
+
+function hasPolicy(policy: unknown): boolean {
+  if (policy === undefined || policy === null) return false;
+  if (typeof policy === "string") return policy.trim() !== "" && hasPolicy(decodePolicyText(policy));
+  return !(typeof policy === "object" && !Array.isArray(policy) && Object.keys(policy).length === 0);
+}
+
+function documentOf(policy: unknown): PolicyDocument | undefined {
+  if (!hasPolicy(policy)) return undefined;
+  return parsePolicyDocument(typeof policy === "string" ? decodePolicyText(policy) : policy, "resource");
+}
+
+function refOf(document: string, statement: Statement): StatementRef {
+  return { document, index: statement.index, ...(statement.sid === undefined ? {} : { sid: statement.sid }) };
+}
+
+/** Whether a principal value of a statement names the subject (as IAM matches `Principal`). */
+function names(principal: PrincipalClass, subject: Subject): boolean {
+  switch (principal.type) {
+    case "public":
+      return true;
+    case "account":
+      if (principal.arn !== undefined) return subject.type === "principal" && subject.arn === principal.arn;
+      // An account (its id or root) stands for every principal of that account.
+      return (
+        (subject.type === "principal" || subject.type === "account") && subject.account === principal.account
+      );
+    case "service":
+      return subject.type === "service" && subject.service === principal.service;
+    case "deleted":
+    case "untrusted":
+      return false;
+    default:
+      return assertNever(principal, "principal");
+  }
+}
+
+/** Whether a perimeter's narrowing admits the subject (an organization is taken to admit the owner's principals). */
+function perimeterAdmits(value: NarrowValue, subject: Subject, owner: string): boolean {
+  switch (value.type) {
+    case "account":
+      return "account" in subject && subject.account === value.account;
+    case "organization":
+      return true; // membership is not known here: taken to admit (the owner's principals among them)
+    case "owner-organization":
+      return !("account" in subject) || subject.account === owner;
+    case "principal-arn":
+      return subject.type === "principal"
+        ? globMatches(value.arn, subject.arn)
+        : "account" in subject
+          ? subject.account === value.account
+          : true;
+    case "vpce":
+      return true;
+    default:
+      return assertNever(value, "value");
+  }
+}
+
+/**
+ * The Deny statements of a resource policy that can remove writers: those whose resource names the
+ * repository and whose conditions certainly hold for it (none, or tag conditions that hold), and data
+ * perimeters on `Principal: "*"`. A Deny resting on other conditions may not apply: it removes no one. A
+ * Deny with `NotPrincipal` removes no one either (as the repository rule reads it).
+ */
+function denialsOf(
+  document: PolicyDocument | undefined,
+  label: string,
+  repository: RepositoryTarget,
+  owner: string,
+): ResourceDeny[] {
+  if (document === undefined) return [];
+  const out: ResourceDeny[] = [];
+  for (const statement of document.statements) {
+    if (statement.effect !== "Deny" || statement.principal?.kind !== "Principal") continue;
+    if (!resourceNames(statement, repository.arn, {}, "Deny")) continue;
+    const where = `${label} ${describeStatement(refOf(label, statement))}`;
+    const outcome = conditionsFor(statement.conditions, repository.tags);
+    if (outcome.certain) {
+      out.push({ where, statement, perimeter: undefined });
+      continue;
+    }
+    const everyone = statement.principal.values.some(
+      (v) => !("value" in v) || (v.type === "AWS" && v.value === "*"),
+    );
+    if (!everyone) continue;
+    const shape = denyShape(statement.conditions, { owner, trustedVpceIds: [] });
+    if (shape.type === "perimeter") out.push({ where, statement, perimeter: shape });
+  }
+  return out;
+}
+
+/** The Deny that removes `action` from the subject, if any. */
+function deniedBy(
+  denies: readonly ResourceDeny[],
+  subject: Subject,
+  action: string,
+  owner: string,
+): string | undefined {
+  for (const deny of denies) {
+    if (!actionElementCovers(deny.statement.action, action)) continue;
+    if (deny.perimeter === undefined) {
+      const principals = (deny.statement.principal?.values ?? []).map(classifyPrincipal);
+      if (principals.some((p) => names(p, subject))) return deny.where;
+      continue;
+    }
+    const effect = subject.type === "service" ? deny.perimeter.services : deny.perimeter.principals;
+    if (effect.type === "denied") return deny.where;
+    if (effect.type === "narrowed" && subject.type !== "public") {
+      if (!effect.narrowing.values.some((value) => perimeterAdmits(value, subject, owner))) return deny.where;
+    }
+  }
+  return undefined;
+}
+
+/** ` (if its tags match aws:ResourceTag/team; under conditions: aws:SourceIp)`, or nothing. */
+function caveats(undecidedTags: readonly string[], otherKeys: readonly string[]): string {
+  const parts = [
+    ...(undecidedTags.length === 0 ? [] : [`if its tags match ${undecidedTags.join(", ")}`]),
+    ...(otherKeys.length === 0 ? [] : [`under conditions: ${otherKeys.join(", ")}`]),
+  ];
+  return parts.length === 0 ? "" : ` (${parts.join("; ")})`;
+}
+
+/** The conditions of a resource-policy Allow, said plainly: narrowing values where the engine reads them. */
+function resourceCaveats(statement: Statement, undecidedTags: readonly string[], owner: string): string {
+  const other = statement.conditions
+    .filter((entry) => !/^(aws|ecr):resourcetag\//iu.test(entry.key))
+    .map((entry) => {
+      const narrowing = allowNarrowing(entry, { owner, trustedVpceIds: [] });
+      return narrowing === undefined
+        ? entry.key
+        : `${entry.key} ${narrowing.values.map(describeValue).join(" | ")}`;
+    });
+  return caveats(undecidedTags, [...new Set(other)]);
+}
+
+interface Entry {
+  readonly principal: string;
+  readonly kind: WriterKind;
+  readonly actions: Set<string>;
+  readonly path: readonly string[];
+}
+
 /**
  * The writers of one repository.
  *
  * @example
- * writersOf(graph, { repositoryName: "api", repositoryArn, policy: null });
+ * writersOf(graph, { repositoryName: "api", repositoryArn, policy: null, tags: new Map([["team", "a"]]) });
  */
 export function writersOf(
   graph: ReachGraph,
-  repository: { readonly repositoryName: string; readonly repositoryArn: string; readonly policy: unknown },
+  repository: WritersRepository,
   exemptActions: readonly string[] = [],
 ): RepositoryWriters {
   const sensitive = ECR_ACTIONS.filter((a) => a.onRepository && isSensitive(a, exemptActions)).map(
     (a) => a.name,
   );
-  const byKey = new Map<
-    string,
-    { principal: string; kind: WriterKind; actions: Set<string>; path: string[] }
-  >();
+  const owner = repository.repositoryArn.split(":")[4] ?? "";
+  const target: RepositoryTarget = {
+    name: repository.repositoryName,
+    arn: repository.repositoryArn,
+    tags: repository.tags,
+  };
+  const name = repository.repositoryName;
+  const repositoryDocument = documentOf(repository.policy);
+  const registryDocument = documentOf(repository.registryPolicy);
+  const repositoryDenies = denialsOf(repositoryDocument, "repository policy", target, owner);
+  const registryDenies = denialsOf(registryDocument, "registry policy", target, owner);
+  const allowed = (subject: Subject, actions: readonly string[], denies: readonly ResourceDeny[]) =>
+    actions.filter((action) => deniedBy(denies, subject, action, owner) === undefined);
+
+  const byKey = new Map<string, Entry>();
   const add = (principal: string, kind: WriterKind, actions: readonly string[], path: readonly string[]) => {
+    if (actions.length === 0) return;
+    // One entry per principal or door: its actions merged, the path of the first way found.
     const key = `${kind}|${principal}`;
     const entry = byKey.get(key) ?? { principal, kind, actions: new Set<string>(), path: [...path] };
     for (const action of actions) entry.actions.add(action);
     byKey.set(key, entry);
   };
-  // Identity grants on this repository's ARN.
-  const direct = new Map<string, string[]>();
+
+  /**
+   * Principals of the account that write, each with groups of actions and how they hold them
+   * (`inline policy p Statement[0] grants them on api`; "them" stands for the group's actions).
+   */
+  const direct = new Map<string, Array<{ actions: string[]; line: string }>>();
+  const addDirect = (arn: string, actions: readonly string[], line: string) => {
+    const kept = allowed({ type: "principal", arn, account: owner }, actions, repositoryDenies);
+    if (kept.length === 0) return;
+    const groups = direct.get(arn) ?? [];
+    const same = groups.find((g) => g.line === line);
+    if (same === undefined) groups.push({ actions: [...kept], line });
+    else for (const action of kept) if (!same.actions.includes(action)) same.actions.push(action);
+    direct.set(arn, groups);
+  };
+
+  // Identity grants on this repository's ARN and tags, within the boundary, less Deny statements.
   for (const arn of graph.principalArns()) {
-    const actions = sensitive.filter((action) => graph.allowsOn(arn, action, repository.repositoryArn));
-    if (actions.length > 0) direct.set(arn, actions);
-  }
-  for (const [arn, actions] of direct) {
     const principal = graph.principal(arn);
-    if (principal === undefined) continue;
-    add(arn, principal.type, actions, [
-      `${principal.type} ${principal.name}: its own policies grant them on ${repository.repositoryName}`,
-    ]);
-    // Everyone who can act as it, and the doors that let them in.
-    for (const path of graph.pathsTo(arn)) {
-      const first = path[0];
-      if (first === undefined) continue;
-      const from = graph.principal(first.from);
-      if (from === undefined) continue;
-      add(first.from, from.type, actions, [
-        ...path.map((edge) => graph.describe(edge)),
-        `${principal.type} ${principal.name} writes`,
-      ]);
+    const policies = graph.policiesOf(arn);
+    if (principal === undefined || policies === undefined) continue;
+    const escalation = policies.escalations[0];
+    if (escalation !== undefined) {
+      addDirect(
+        arn,
+        sensitive,
+        `can change its own permissions (${escalation.action} on ${escalation.resource === arn ? "itself" : escalation.resource}, ${describeStatement(escalation.grantedBy, true)}), so it holds every sensitive action`,
+      );
+      continue;
     }
-    for (const writer of [arn, ...graph.reachers(arn)]) {
-      for (const door of graph.doorsOf(writer)) {
-        const who = doorWriter(door);
-        if (who === undefined) continue;
-        const role = graph.principal(writer);
-        add(who.principal, who.kind, actions, [
-          `trust ${describeStatement(door.statement)} of role ${role?.name ?? writer}: ${door.reason}`,
-          ...(writer === arn
-            ? []
-            : [`role ${role?.name ?? writer} can act as ${principal.type} ${principal.name}`]),
-          `${principal.type} ${principal.name} writes`,
-        ]);
+    const grouped = new Map<string, string[]>();
+    for (const action of sensitive) {
+      const own = statementsOn(policies.statements, action, target, policies.variables);
+      if (own.type !== "allowed") continue;
+      let bound: RepositoryGrant | undefined;
+      if (policies.bounds !== undefined) {
+        const within = statementsOn(policies.bounds, action, target, policies.variables);
+        if (within.type !== "allowed") continue;
+        bound = within.grant;
       }
+      const line = `${describeStatement(own.grant.statement.ref, true)} grants them on ${name}${caveats(
+        [...own.grant.undecidedTags, ...(bound?.undecidedTags ?? [])].filter((k, i, a) => a.indexOf(k) === i),
+        [...own.grant.otherKeys, ...(bound?.otherKeys ?? [])].filter((k, i, a) => a.indexOf(k) === i),
+      )}`;
+      grouped.set(line, [...(grouped.get(line) ?? []), action]);
+    }
+    for (const [line, actions] of grouped) addDirect(arn, actions, line);
+    // What it holds by changing the permissions of a principal it acts as, or by creating one.
+    for (const item of graph.inherited(arn)) {
+      if (item.escalation === undefined) continue;
+      const line =
+        item.via === undefined
+          ? `can create and empower a principal of its own (${item.escalation}), so it holds every sensitive action`
+          : `${graph.describe(item.via)}, and can change its permissions (${item.escalation}), so it holds every sensitive action`;
+      addDirect(arn, [item.action], line);
     }
   }
-  // Grants of the repository policy.
-  const text =
-    typeof repository.policy === "string" ? decodePolicyText(repository.policy) : repository.policy;
-  if (text !== null && text !== undefined && !(typeof text === "object" && Object.keys(text).length === 0)) {
-    const document = parsePolicyDocument(text, "resource");
+
+  // The repository policy: Allow statements that apply to this repository (resource, tag conditions).
+  const resourceGrants = (
+    document: PolicyDocument | undefined,
+    label: "repository policy" | "registry policy",
+  ) => {
+    if (document === undefined) return;
+    const denies =
+      label === "repository policy" ? repositoryDenies : [...registryDenies, ...repositoryDenies];
     for (const statement of document.statements) {
       if (statement.effect !== "Allow") continue;
+      const outcome = conditionsFor(statement.conditions, target.tags);
+      if (!outcome.mayHold || !resourceNames(statement, target.arn, {}, "Allow")) continue;
       const actions = sensitive.filter((action) => actionElementCovers(statement.action, action));
       if (actions.length === 0) continue;
-      const where = `repository policy ${describeStatement({ document: "policy", index: statement.index, ...(statement.sid === undefined ? {} : { sid: statement.sid }) })}`;
-      const values =
-        statement.principal?.kind === "NotPrincipal"
-          ? [{ type: "*" as const }]
-          : (statement.principal?.values ?? []);
-      for (const value of values) {
+      const where = `${label} ${describeStatement(refOf(label, statement))}`;
+      const how = resourceCaveats(statement, outcome.undecidedTags, owner);
+      if (statement.principal?.kind === "NotPrincipal") {
+        add("*", "public", allowed({ type: "public" }, actions, denies), [
+          `${where} admits everyone its NotPrincipal does not name${how}`,
+        ]);
+        continue;
+      }
+      for (const value of statement.principal?.values ?? []) {
         const principal = classifyPrincipal(value);
         switch (principal.type) {
           case "public":
-            add("*", "public", actions, [
-              `${where} admits everyone${statement.conditions.length > 0 ? " (under conditions)" : ""}`,
+            add("*", "public", allowed({ type: "public" }, actions, denies), [
+              `${where} admits everyone${how}`,
             ]);
             break;
-          case "account":
-            if (principal.arn !== undefined) {
-              const kind: WriterKind = /:user\//u.test(principal.arn) ? "user" : "role";
-              add(principal.arn, kind, actions, [`${where} names it`]);
-            } else {
-              add(principal.account, "external-account", actions, [`${where} admits the account`]);
+          case "account": {
+            if (principal.arn === undefined) {
+              // The own account delegates to IAM: its principals write by their identity grants (above).
+              if (principal.account === owner) break;
+              add(
+                principal.account,
+                "external-account",
+                allowed({ type: "account", account: principal.account }, actions, denies),
+                [
+                  `${where} admits account ${principal.account}${how}: every principal of it whose own policies allow it`,
+                ],
+              );
+              break;
             }
+            const arn = principal.arn;
+            const account = ARN_ACCOUNT.exec(arn)?.[1] ?? principal.account;
+            const member = graph.principal(arn);
+            const policies = graph.policiesOf(arn);
+            if (account === owner && member !== undefined && policies !== undefined) {
+              // Named in the policy: no identity grant needed; its own Deny statements still bind, and a
+              // role's permissions boundary limits a grant to its ARN.
+              const kept = actions.filter((action) => {
+                if (statementsOn(policies.statements, action, target, policies.variables).type === "denied")
+                  return false;
+                return (
+                  member.type !== "role" ||
+                  policies.bounds === undefined ||
+                  statementsOn(policies.bounds, action, target, policies.variables).type === "allowed"
+                );
+              });
+              addDirect(
+                arn,
+                allowed({ type: "principal", arn, account }, kept, denies),
+                `${where} names it${how}`,
+              );
+              break;
+            }
+            const kind: WriterKind = /:user\//u.test(arn) ? "user" : "role";
+            add(arn, kind, allowed({ type: "principal", arn, account }, actions, denies), [
+              `${where} names it${account === owner ? "" : ` (account ${account})`}${how}`,
+            ]);
             break;
+          }
           case "service":
-            add(principal.service, "service", actions, [`${where} admits the service`]);
+            add(
+              principal.service,
+              "service",
+              allowed({ type: "service", service: principal.service }, actions, denies),
+              [`${where} admits the service${how}`],
+            );
             break;
           case "untrusted":
-            add(principal.value, "public", actions, [`${where} admits ${principal.text}`]);
+            add(principal.value, "public", allowed({ type: "public" }, actions, denies), [
+              `${where} admits ${principal.text}${how}`,
+            ]);
             break;
           case "deleted":
             break;
         }
       }
     }
+  };
+  resourceGrants(repositoryDocument, "repository policy");
+  resourceGrants(registryDocument, "registry policy");
+
+  // Direct writers, everyone who can act as them, and the doors that let them in.
+  for (const [arn, groups] of direct) {
+    const principal = graph.principal(arn);
+    if (principal === undefined) continue;
+    const noun = `${principal.type} ${principal.name}`;
+    const paths = graph.pathsTo(arn);
+    const writers = [arn, ...graph.reachers(arn)];
+    const actions = [...new Set(groups.flatMap((g) => g.actions))];
+    const line =
+      groups.length === 1
+        ? (groups[0]?.line ?? "")
+        : groups.map((g) => g.line.replace(/\bthem\b/u, shortActions(g.actions, 3))).join("; ");
+    add(arn, principal.type, actions, [`${noun}: ${line}`]);
+    for (const path of paths) {
+      const first = path[0];
+      if (first === undefined) continue;
+      const from = graph.principal(first.from);
+      if (from === undefined) continue;
+      add(first.from, from.type, actions, [
+        ...path.map((edge) => graph.describe(edge)),
+        `${noun} writes: ${line}`,
+      ]);
+    }
+    for (const writer of writers) {
+      for (const door of graph.doorsOf(writer)) {
+        const who = doorWriter(door);
+        if (who === undefined) continue;
+        const role = graph.principal(writer);
+        add(who.principal, who.kind, actions, [
+          `trust ${describeStatement(door.statement)} of role ${role?.name ?? writer}: ${door.reason}`,
+          ...(writer === arn ? [] : [`role ${role?.name ?? writer} can act as ${noun}`]),
+          `${noun} writes: ${line}`,
+        ]);
+      }
+    }
   }
   const writers = [...byKey.values()]
     .map((w) => ({ principal: w.principal, kind: w.kind, actions: [...w.actions].sort(), path: w.path }))
-    .sort((a, b) => `${a.kind}|${a.principal}`.localeCompare(`${b.kind}|${b.principal}`));
+    .sort((a, b) =>
+      `${a.kind}|${a.principal}|${a.path.join("\n")}`.localeCompare(
+        `${b.kind}|${b.principal}|${b.path.join("\n")}`,
+      ),
+    );
   return { repositoryName: repository.repositoryName, repositoryArn: repository.repositoryArn, writers };
 }

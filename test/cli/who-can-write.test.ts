@@ -42,7 +42,9 @@ describe("ecr-access-rules who-can-write", () => {
       "external-account 999988887777",
     ]);
     const github = writers.find((w) => w.principal === "token.actions.githubusercontent.com:*");
-    expect(github?.path.join(" → ")).to.match(/github-actions-legacy-deploy.*writes$/u);
+    expect(github?.path.join(" → ")).to.match(
+      /github-actions-legacy-deploy.* writes: .* grants them on team-a\/api$/u,
+    );
     expect(github?.actions).to.include("ecr:PutImage");
   });
 
@@ -50,7 +52,46 @@ describe("ecr-access-rules who-can-write", () => {
     const writers = await writersOf("team-a/api");
     const reached = writers.filter((w) => w.kind === "role" && w.path.length > 1);
     expect(reached.length).to.be.greaterThan(0);
-    for (const writer of reached) expect(writer.path.at(-1)).to.match(/ writes$/u);
+    for (const writer of reached) expect(writer.path.at(-1)).to.match(/^(user|role) \S+ writes: /u);
+  });
+
+  it("lists the team-b deployer and its GitHub door on the repositories tagged team=team-b only", async () => {
+    const door = "token.actions.githubusercontent.com:repo:example-corp/team-b-*:ref:refs/heads/main";
+    for (const [repository, listed] of [
+      ["web-frontend", true],
+      ["web-backend", true],
+      ["team-a/api", false],
+      ["dev-sandbox", false],
+    ] as const) {
+      const writers = await writersOf(repository);
+      const principals = writers.map((w) => w.principal);
+      expect(principals.includes("arn:aws:iam::111122223333:role/team-b-deployer"), repository).to.equal(
+        listed,
+      );
+      expect(principals.includes(door), repository).to.equal(listed);
+    }
+  });
+
+  it("lists the replication source account of the registry policy as a writer", async () => {
+    const writers = await writersOf("prod-payments");
+    const source = writers.find((w) => w.kind === "external-account" && w.principal === "444455556666");
+    expect(source?.actions).to.deep.equal(["ecr:CreateRepository", "ecr:ReplicateImage"]);
+    expect(source?.path).to.deep.equal([
+      "registry policy Statement[0] (Sid ReplicationAccessCrossAccount) admits account 444455556666: every principal of it whose own policies allow it",
+    ]);
+  });
+
+  it("does not list the own account that a repository policy names: it delegates to IAM", async () => {
+    const writers = await writersOf("dev-sandbox");
+    expect(writers.filter((w) => w.principal === "111122223333")).to.deep.equal([]);
+    expect(writers.map((w) => w.principal)).to.include("arn:aws:iam::111122223333:user/alice.nguyen");
+  });
+
+  it("lists a role that can change its own permissions as a writer of every repository", async () => {
+    const writers = await writersOf("prod-inventory");
+    const role = writers.find((w) => w.principal === "arn:aws:iam::111122223333:role/ops-automation");
+    expect(role?.path[0]).to.match(/can change its own permissions \(iam:PutRolePolicy on itself/u);
+    expect(role?.actions).to.include("ecr:PutImage");
   });
 
   it("exits 2 naming a repository the account does not have", async () => {

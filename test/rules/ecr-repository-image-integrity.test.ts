@@ -291,6 +291,9 @@ function fakeFacts(
         registryPolicy: async () => {
           throw new Error("this rule reads no registry policy");
         },
+        repositoryTags: async () => {
+          throw new Error("this rule reads no repository tags");
+        },
       };
     },
   });

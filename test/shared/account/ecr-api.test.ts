@@ -210,6 +210,56 @@ describe("ECR and account facts through the API (real SDK, fake AWS endpoint)", 
     });
   });
 
+  describe("ApiEcrFacts.repositoryTags", () => {
+    it("reads the tags with ecr:ListTagsForResource on the repository's ARN", async () => {
+      // Prepare
+      fake.on("ecr", "ListTagsForResource", () =>
+        ok({
+          tags: [
+            { Key: "team", Value: "payments" },
+            { Key: "env", Value: "prod" },
+          ],
+        }),
+      );
+      const facts = new ApiEcrFacts(factory.client(ECRClient, "ECR", TARGET));
+      const arn = `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/a1`;
+
+      // Act
+      const tags = await facts.repositoryTags({
+        name: "a1",
+        arn,
+        imageTagMutability: "MUTABLE",
+        scanOnPush: false,
+      });
+
+      // Assess
+      expect(Object.fromEntries(tags)).to.deep.equal({ team: "payments", env: "prod" });
+      expect(fake.calls("ListTagsForResource").map((c) => c.input.resourceArn)).to.deep.equal([arn]);
+    });
+
+    it("fails naming ecr:ListTagsForResource and the repository when the read is refused", async () => {
+      // Prepare
+      fake.on("ecr", "ListTagsForResource", () => accessDenied("not authorized"));
+      const facts = new ApiEcrFacts(factory.client(ECRClient, "ECR", TARGET));
+
+      // Act
+      const error = await rejection(
+        facts.repositoryTags({
+          name: "a1",
+          arn: "arn:aws:ecr:us-east-1:1:repository/a1",
+          imageTagMutability: "MUTABLE",
+          scanOnPush: false,
+        }),
+        AccountReadError,
+      );
+
+      // Assess
+      expect(error.message).to.equal(
+        "ecr:ListTagsForResource for a1 failed: AccessDeniedException: not authorized",
+      );
+    });
+  });
+
   describe("ApiAccountFacts", () => {
     it("invalidate() drops the IAM facts and every region's ECR facts", async () => {
       // Prepare

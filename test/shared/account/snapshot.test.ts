@@ -105,6 +105,52 @@ describe("account snapshots", () => {
     expect(String(wrongRegion)).to.include("is for eu-west-1, not us-east-1");
   });
 
+  it("reads a repository's tags as a list or a map, and absent tags as not known", async () => {
+    // Prepare
+    const record = (name: string, tags?: unknown) => ({
+      repositoryName: name,
+      repositoryArn: `arn:aws:ecr:us-east-1:111122223333:repository/${name}`,
+      policyText: null,
+      ...(tags === undefined ? {} : { tags }),
+    });
+    const snapshot = parseSnapshot({
+      ecr: {
+        region: "us-east-1",
+        repositories: [
+          record("listed", [{ Key: "team", Value: "payments" }]),
+          record("mapped", { team: "web" }),
+          record("untagged", []),
+          record("unrecorded"),
+        ],
+      },
+    });
+    const ecr = new SnapshotAccountFacts(snapshot).ecr("us-east-1");
+
+    // Act
+    const tags = await Promise.all(
+      (await ecr.repositories()).map(async (r) => {
+        const found = await ecr.repositoryTags(r);
+        return found === undefined ? "unknown" : Object.fromEntries(found);
+      }),
+    );
+
+    // Assess
+    expect(tags).to.deep.equal([{ team: "payments" }, { team: "web" }, {}, "unknown"]);
+  });
+
+  it("names a malformed tag", () => {
+    expect(() =>
+      parseSnapshot({
+        ecr: {
+          region: "us-east-1",
+          repositories: [
+            { repositoryName: "a1", repositoryArn: "arn", policyText: null, tags: [{ Value: "x" }] },
+          ],
+        },
+      }),
+    ).to.throw(ConfigInputError, "snapshot.ecr.repositories[0].tags[0].Key");
+  });
+
   it("does not know a rule's earlier evaluations", async () => {
     expect(await new SnapshotAccountFacts(parseSnapshot({})).evaluatedResources()).to.equal(undefined);
   });
