@@ -3,6 +3,9 @@
  * terminal plain lines at an interval and for milestones, nothing for a quick run; the regions a command
  * reads.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "chai";
 import { regionChoice } from "../../cli/regions.js";
 import { progressFor } from "../../cli/terminal.js";
@@ -158,6 +161,27 @@ describe("Function: regionChoice", () => {
       expect(regionChoice(values, env)).to.deep.equal({ kind: "listed", regions });
     });
   }
+
+  it("takes the region of --profile, or of AWS_PROFILE, from the shared config file", () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), "regions-"));
+    const file = join(dir, "config");
+    writeFileSync(file, "[default]\nregion = us-west-2\n\n[profile audit]\nregion = eu-north-1\n");
+    try {
+      // Act
+      const fromOption = regionChoice({ profile: "audit" }, { AWS_CONFIG_FILE: file });
+      const fromEnv = regionChoice({}, { AWS_CONFIG_FILE: file, AWS_PROFILE: "audit" });
+      const fallback = regionChoice({}, { AWS_CONFIG_FILE: file });
+      const all = regionChoice({ profile: "audit", regions: "all" }, { AWS_CONFIG_FILE: file });
+      // Assess
+      expect(fromOption).to.deep.equal({ kind: "listed", regions: ["eu-north-1"] });
+      expect(fromEnv).to.deep.equal({ kind: "listed", regions: ["eu-north-1"] });
+      expect(fallback).to.deep.equal({ kind: "listed", regions: ["us-west-2"] });
+      expect(all).to.deep.equal({ kind: "enabled", home: "eu-north-1" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it("takes all as every enabled region, asked in the default region", () => {
     expect(regionChoice({ regions: "all" }, { AWS_REGION: "eu-west-1" })).to.deep.equal({
