@@ -718,7 +718,7 @@ if (isMain()) {
     const parsed = parseSnapshot(raw);
     const done = performance.now();
     process.stdout.write(
-      `parseSnapshot: ${parsed.iam.principals.length} principals, ${parsed.iam.policies.length} policies, ${parsed.ecr?.repositories.length ?? 0} repositories; JSON.parse ${(decoded - start).toFixed(0)} ms + parseSnapshot ${(done - decoded).toFixed(0)} ms\n`,
+      `parseSnapshot: ${parsed.iam.principals.length} principals, ${parsed.iam.policies.length} policies, ${parsed.ecr.reduce((n, section) => n + section.repositories.length, 0)} repositories; JSON.parse ${(decoded - start).toFixed(0)} ms + parseSnapshot ${(done - decoded).toFixed(0)} ms\n`,
     );
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { BaseClientConfig } from "../shared/aws/clients.js";
 import { type CliIo, type ExitStatus, PROGRAM, programVersion } from "./common.js";
+import type { ProgressOptions } from "./terminal.js";
 
 export type { CliIo, ExitStatus, TextSink } from "./common.js";
 
@@ -37,7 +38,12 @@ Exit status: 0 compliant, 1 not compliant, 2 bad input, an unreadable file or a 
 export async function main(
   argv: readonly string[],
   io: CliIo,
-  options: { readonly clientConfig?: BaseClientConfig; readonly env?: NodeJS.ProcessEnv } = {},
+  options: {
+    readonly clientConfig?: BaseClientConfig;
+    readonly env?: NodeJS.ProcessEnv;
+    /** How progress is shown on stderr (tests fix the clock and the delays). */
+    readonly progress?: ProgressOptions;
+  } = {},
 ): Promise<ExitStatus> {
   const [command, ...rest] = argv;
   if (command === undefined) {

@@ -18,7 +18,7 @@ import { accountItems } from "../shared/account/items.js";
 import { ALL_READERS } from "../shared/account/readers.js";
 import { parseSnapshot, SnapshotAccountFacts } from "../shared/account/snapshot.js";
 import { ApiAccountFacts } from "../shared/account/sources.js";
-import { type BaseClientConfig, ClientFactory } from "../shared/aws/clients.js";
+import type { BaseClientConfig, ClientFactory } from "../shared/aws/clients.js";
 import type { ConfigurationItem } from "../shared/config/item.js";
 import { parseParameters, RuleParameterError } from "../shared/config/parameters.js";
 import { isObj, type Obj } from "../shared/config/read.js";
@@ -30,14 +30,9 @@ import { inputErrorMessage } from "./analyze.js";
 import type { CliIo, ExitStatus } from "./common.js";
 import { commandFailure, isArgumentError, PROGRAM, programVersion } from "./common.js";
 import { type Failure, type Finding, type Report, type Skipped, toFinding } from "./finding.js";
-import {
-  jsonOption,
-  parseJsonInput,
-  profileRegion,
-  readInput,
-  readProcessStdin,
-  type StdinReader,
-} from "./input.js";
+import { jsonOption, parseJsonInput, readInput, readProcessStdin, type StdinReader } from "./input.js";
+import { type ObservedCall, ObservedClientFactory, plural, ReadTally } from "./live-progress.js";
+import { enabledRegions, regionChoice } from "./regions.js";
 import {
   exitStatus,
   filtered,
@@ -46,7 +41,7 @@ import {
   reportChoice,
   writeReport,
 } from "./report-options.js";
-import { type Progress, progressFor, type TerminalSink } from "./terminal.js";
+import { type Progress, type ProgressOptions, progressFor, type TerminalSink } from "./terminal.js";
 
 export const SCAN_USAGE = `Usage: ${PROGRAM} scan (--snapshot FILE | --live) [options]
 
@@ -60,7 +55,9 @@ Input:
   --live               read live accounts (read-only calls)
   --profile NAME       the credentials and region of a profile of the shared AWS files
   --region NAME        one region (default: the snapshot's, AWS_REGION, or the profile's)
-  --regions LIST       comma-separated regions; IAM rules run in the first, ECR rules in each
+  --regions LIST|all   comma-separated regions, or all: every region enabled for the account
+                       (ec2:DescribeRegions; of a snapshot, every region it holds); IAM rules run in
+                       the first (all: the default region), ECR rules in each
   --accounts IDS       comma-separated account ids, each read through --role-name
   --organization       every active account of the caller's organization, through --role-name
   --role-name NAME     the role to assume in each of --accounts (read-only permissions)
@@ -81,8 +78,8 @@ export interface ScanOptions {
   readonly clientConfig?: BaseClientConfig;
   /** The environment: region (AWS_REGION, AWS_DEFAULT_REGION), NO_COLOR, COLUMNS, AWS_CONFIG_FILE. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Progress lines are printed (off a TTY) once a scan has at least this many evaluations to make. */
-  readonly progressThreshold?: number;
+  /** How progress is shown on stderr (tests fix the clock and the intervals). */
+  readonly progress?: ProgressOptions;
   /** Standard input, for `--snapshot -` and `--parameters @-`. */
   readonly stdin?: StdinReader;
   /** The run's time (tests fix it). */
@@ -135,26 +132,73 @@ export function parametersByRule(raw: unknown, rules: readonly Rule[]): Map<stri
   return out;
 }
 
-/** One account to scan: its facts, and the regions its ECR rules run in (IAM rules run in the first). */
 /** One account to read: its facts, where it is, and whether it has ECR facts. */
 export interface AccountTarget {
   readonly facts: AccountFacts;
   readonly accountId: string;
   readonly partition: string;
+  /** The regions its ECR rules run in; the IAM rules run in the first. */
   readonly regions: readonly string[];
+  /** `--regions all`: asks the account for its enabled regions, which replace `regions`. */
+  readonly enabledRegions?: () => Promise<readonly string[]>;
   /** Why the ECR rules cannot run here (a plain IAM export), or `undefined`. */
   readonly noEcr: string | undefined;
 }
 
 const isEcrRule = (rule: Rule): boolean => rule.resourceTypes.some((type) => type.startsWith("AWS::ECR::"));
 
-/** The account of a snapshot file (or `-` for standard input). */
-export function snapshotTarget(file: string, region: string | undefined, stdin: StdinReader): AccountTarget {
+/**
+ * The regions of a snapshot scan: `--region`, the `--regions` list, or every region the snapshot's `ecr`
+ * sections hold (`--regions all` or neither option), each of which it must hold.
+ */
+function snapshotRegions(
+  file: string,
+  held: readonly string[],
+  region: string | undefined,
+  regions: string | undefined,
+): string[] {
+  if (region !== undefined && regions !== undefined)
+    throw new EcrAccessRulesError("give one of --region and --regions");
+  const asked =
+    region !== undefined
+      ? [region]
+      : regions === undefined || regions.trim() === "all"
+        ? []
+        : [
+            ...new Set(
+              regions
+                .split(",")
+                .map((r) => r.trim())
+                .filter((r) => r !== ""),
+            ),
+          ];
+  if (regions !== undefined && regions.trim() !== "all" && asked.length === 0)
+    throw new EcrAccessRulesError("--regions: no region given");
+  if (asked.length === 0) return held.length > 0 ? [...held] : ["us-east-1"];
+  const missing = held.length === 0 ? [] : asked.filter((r) => !held.includes(r));
+  if (missing.length > 0) {
+    throw new EcrAccessRulesError(
+      `${region !== undefined ? "--region" : "--regions"}: --snapshot ${file} has no ecr section for ${missing.join(", ")} (it holds ${held.join(", ")})`,
+    );
+  }
+  return asked;
+}
+
+/**
+ * The account of a snapshot file (or `-` for standard input), scanned in `region`, the `regions` list (or
+ * `all`), or by default every region the snapshot holds.
+ */
+export function snapshotTarget(
+  file: string,
+  region: string | undefined,
+  stdin: StdinReader,
+  regions?: string,
+): AccountTarget {
   const raw = parseJsonInput("--snapshot", file, readInput("--snapshot", file, stdin));
   const snapshot = parseSnapshot(raw);
   const someArn =
     snapshot.iam.principals[0]?.arn ?? snapshot.iam.policies.find((p) => !p.arn.includes("::aws:"))?.arn;
-  const fromRepository = snapshot.ecr?.repositories[0]?.arn.split(":")[4];
+  const fromRepository = snapshot.ecr.flatMap((section) => section.repositories)[0]?.arn.split(":")[4];
   const accountId = someArn?.split(":")[4] ?? fromRepository;
   if (accountId === undefined || accountId === "") {
     throw new EcrAccessRulesError(`--snapshot ${file}: no principal, policy or repository names the account`);
@@ -163,9 +207,14 @@ export function snapshotTarget(file: string, region: string | undefined, stdin: 
     facts: new SnapshotAccountFacts(snapshot),
     accountId,
     partition: someArn?.split(":")[1] ?? "aws",
-    regions: [region ?? snapshot.ecr?.region ?? "us-east-1"],
+    regions: snapshotRegions(
+      file,
+      snapshot.ecr.map((section) => section.region),
+      region,
+      regions,
+    ),
     noEcr:
-      snapshot.ecr === undefined
+      snapshot.ecr.length === 0
         ? 'the snapshot has no "ecr" section (a plain get-account-authorization-details export)'
         : undefined,
   };
@@ -220,8 +269,62 @@ interface RunContext {
   readonly rules: readonly Rule[];
   readonly parameters: ReadonlyMap<string, ReturnType<typeof parseParameters>>;
   readonly captureTime: Date;
-  readonly progress: Progress;
-  readonly counter: { done: number; total: number };
+  readonly tracker: ScanProgress;
+}
+
+/**
+ * The scan's progress: accounts, rule runs (a rule in a region: their number is known as soon as an
+ * account's regions are, so the bar never moves back), evaluations, and what live reads have read.
+ */
+class ScanProgress {
+  evaluations = 0;
+  runsDone = 0;
+  runsTotal = 0;
+  accountsDone = 0;
+  private readonly regions = new Set<string>();
+
+  constructor(
+    private readonly progress: Progress,
+    private readonly tally: ReadTally,
+    private readonly accounts: number,
+    private readonly started: number,
+    private readonly now: () => number,
+  ) {}
+
+  region(accountId: string, region: string): void {
+    this.regions.add(`${accountId}|${region}`);
+  }
+
+  private counts(): string[] {
+    const reads = this.tally.text();
+    return [plural(this.evaluations, "evaluation"), ...(reads === "" ? [] : [reads])];
+  }
+
+  /** Redraws (on a terminal) or, for a milestone, prints a line (off one). */
+  show(milestone = false): void {
+    if (this.accounts > 1) {
+      const label = ["accounts", ...this.counts()].join(" · ");
+      this.progress.update({ done: this.accountsDone, total: this.accounts, label, milestone });
+    } else if (this.runsTotal > 0) {
+      const label = ["rule runs", ...this.counts()].join(" · ");
+      this.progress.update({ done: this.runsDone, total: this.runsTotal, label, milestone });
+    } else {
+      this.progress.update({ label: ["reading", ...this.counts()].join(" · "), milestone });
+    }
+  }
+
+  end(): void {
+    const seconds = ((this.now() - this.started) / 1000).toFixed(1);
+    const [evaluations, ...reads] = this.counts();
+    this.progress.end(
+      [
+        `${evaluations} in ${seconds} s`,
+        plural(this.accounts, "account"),
+        plural(this.regions.size, "region"),
+        ...reads,
+      ].join(" · "),
+    );
+  }
 }
 
 async function evaluateRule(
@@ -255,27 +358,30 @@ async function evaluateRule(
     ? [{ kind: "periodic", time: context.captureTime }]
     : ruleItems.map((item) => ({ kind: "change", item, leftScope: false }));
   const out: Finding[] = [];
-  context.counter.total += ruleItems.length;
+  const tracker = context.tracker;
   for (const trigger of triggers) {
-    for (const verdict of await runRule(rule, trigger, env)) {
+    const verdicts = await runRule(rule, trigger, env);
+    for (const verdict of verdicts) {
       out.push(toFinding(rule, verdict, where, names.get(`${verdict.resourceType}|${verdict.resourceId}`)));
     }
-    context.counter.done += trigger.kind === "periodic" ? ruleItems.length : 1;
-    context.progress.update(
-      context.counter.done,
-      context.counter.total,
-      `evaluations (${target.accountId} ${rule.name})`,
-    );
+    tracker.evaluations += verdicts.length;
+    tracker.show();
   }
+  tracker.runsDone += 1;
+  tracker.show();
   return out;
 }
 
 async function scanAccount(target: AccountTarget, context: RunContext): Promise<AccountResult> {
   const result: AccountResult = { findings: [], skipped: [], failures: [] };
-  const [first] = target.regions;
+  const regions = target.enabledRegions === undefined ? target.regions : await target.enabledRegions();
+  const [first] = regions;
   if (first === undefined) return result;
+  for (const region of regions) context.tracker.region(target.accountId, region);
   const iamRules = context.rules.filter((rule) => !isEcrRule(rule));
   const ecrRules = context.rules.filter(isEcrRule);
+  context.tracker.runsTotal +=
+    iamRules.length + (target.noEcr === undefined ? ecrRules.length * regions.length : 0);
   const items = (region: string, rules: readonly Rule[]) =>
     accountItems(target.facts, {
       accountId: target.accountId,
@@ -289,7 +395,7 @@ async function scanAccount(target: AccountTarget, context: RunContext): Promise<
     for (const rule of iamRules)
       result.findings.push(...(await evaluateRule(rule, iamItems, target, first, context)));
   }
-  for (const region of ecrRules.length > 0 ? target.regions : []) {
+  for (const region of ecrRules.length > 0 ? regions : []) {
     if (target.noEcr !== undefined) {
       for (const rule of ecrRules)
         result.skipped.push({ rule: rule.name, accountId: target.accountId, region, reason: target.noEcr });
@@ -339,33 +445,6 @@ function selectedRules(names: string | undefined): readonly Rule[] {
   return RULES.filter((rule) => wanted.includes(rule.name));
 }
 
-function chosenRegions(values: Values, env: NodeJS.ProcessEnv): string[] {
-  if (values.regions !== undefined && values.region !== undefined)
-    throw new EcrAccessRulesError("give one of --region and --regions");
-  if (values.regions !== undefined) {
-    const regions = [
-      ...new Set(
-        values.regions
-          .split(",")
-          .map((r) => r.trim())
-          .filter((r) => r !== ""),
-      ),
-    ];
-    if (regions.length === 0) throw new EcrAccessRulesError("--regions: no region given");
-    return regions;
-  }
-  const one =
-    values.region ??
-    env.AWS_REGION ??
-    env.AWS_DEFAULT_REGION ??
-    profileRegion(values.profile ?? env.AWS_PROFILE ?? "default", env);
-  if (one === undefined)
-    throw new EcrAccessRulesError(
-      "--live needs a region: --region NAME, --regions LIST, AWS_REGION, or a region in the profile",
-    );
-  return [one];
-}
-
 /** The active accounts of the caller's organization (`organizations:ListAccounts`, from the management account or a delegated administrator). */
 async function organizationAccounts(factory: ClientFactory, region: string): Promise<string[]> {
   const client = factory.client(OrganizationsClient, "Organizations", {
@@ -395,8 +474,10 @@ async function liveTargets(
   values: Values,
   options: ScanOptions,
   env: NodeJS.ProcessEnv,
+  observe: (call: ObservedCall) => void,
 ): Promise<AccountTarget[]> {
-  const regions = chosenRegions(values, env);
+  const choice = regionChoice(values, env);
+  const regions = choice.kind === "listed" ? choice.regions : [choice.home];
   const [first] = regions;
   if (first === undefined) return [];
   const base: BaseClientConfig = {
@@ -426,7 +507,7 @@ async function liveTargets(
   const bad = ids.filter((id) => !/^\d{12}$/u.test(id));
   if (bad.length > 0)
     throw new EcrAccessRulesError(`--accounts: not a 12-digit account id: ${bad.join(", ")}`);
-  const factory = new ClientFactory(base);
+  const factory = new ObservedClientFactory(base, observe);
   let identity: { Account?: string | undefined; Arn?: string | undefined };
   try {
     identity = await factory
@@ -442,24 +523,19 @@ async function liveTargets(
   if (own === undefined) throw new EcrAccessRulesError("--live: sts:GetCallerIdentity returned no account");
   const partition = identity.Arn?.split(":")[1] ?? "aws";
   if (values.organization === true) ids.push(...(await organizationAccounts(factory, first)));
-  if (!many || roleName === undefined) {
-    return [
-      {
-        facts: liveFacts(factory, { accountId: own, region: first, partition }),
-        accountId: own,
-        partition,
-        regions,
-        noEcr: undefined,
-      },
-    ];
-  }
-  return ids.map((accountId) => ({
-    facts: liveFacts(factory, { accountId, region: first, partition, roleName }),
-    accountId,
-    partition,
-    regions,
-    noEcr: undefined,
-  }));
+  const target = (accountId: string, role: string | undefined): AccountTarget => {
+    const where = { accountId, region: first, partition, ...(role === undefined ? {} : { roleName: role }) };
+    return {
+      facts: liveFacts(factory, where),
+      accountId,
+      partition,
+      regions,
+      ...(choice.kind === "enabled" ? { enabledRegions: () => enabledRegions(factory, where) } : {}),
+      noEcr: undefined,
+    };
+  };
+  if (!many || roleName === undefined) return [target(own, undefined)];
+  return ids.map((accountId) => target(accountId, roleName));
 }
 
 /**
@@ -502,40 +578,50 @@ export async function runScan(
       rules.map((rule) => [rule.name, parseParameters(rule.parameters, byRule.get(rule.name) ?? {})]),
     );
     if (values.snapshot !== undefined) {
-      for (const option of ["profile", "regions", "accounts", "role-name", "organization"] as const) {
+      for (const option of ["profile", "accounts", "role-name", "organization"] as const) {
         if (values[option] !== undefined)
           throw new EcrAccessRulesError(`--${option} goes with --live, not --snapshot`);
       }
     }
+    const stderr: TerminalSink = io.stderr;
+    const clock = options.progress?.now ?? Date.now;
+    const started = clock();
+    const bar = progressFor(stderr, `${PROGRAM} scan`, {
+      ...options.progress,
+      now: clock,
+      quiet: values.quiet === true,
+    });
+    const tally = new ReadTally();
+    let tracker: ScanProgress | undefined;
     const targets =
       values.snapshot !== undefined
-        ? [snapshotTarget(values.snapshot, values.region, stdin)]
-        : await liveTargets(values, options, env);
-    const stderr: TerminalSink = io.stderr;
-    const threshold = options.progressThreshold ?? 2_000;
-    const bar = progressFor(stderr, `${PROGRAM} scan`);
+        ? [snapshotTarget(values.snapshot, values.region, stdin, values.regions)]
+        : await liveTargets(values, options, env, (call) => {
+            tally.record(call);
+            tracker?.show();
+          });
+    tracker = new ScanProgress(bar, tally, targets.length, started, clock);
     const context: RunContext = {
       rules,
       parameters,
       captureTime: (options.now ?? (() => new Date()))(),
-      counter: { done: 0, total: 0 },
-      progress: {
-        update: (done, total, label) => {
-          if (stderr.isTTY === true || total >= threshold) bar.update(done, total, label);
-        },
-        end: () => bar.end(),
-      },
+      tracker,
     };
     const many = targets.length > 1;
-    const results = await pooled(targets, concurrency, async (target): Promise<AccountResult> => {
+    const scanned = pooled(targets, concurrency, async (target): Promise<AccountResult> => {
       if (!many) return scanAccount(target, context);
       try {
-        return await scanAccount(target, context);
+        const result = await scanAccount(target, context);
+        tracker.accountsDone += 1;
+        tracker.show(true);
+        return result;
       } catch (cause) {
         // An account's own fault (a denied AssumeRole, a failed read) is reported; a bug still propagates.
         const message = inputErrorMessage(cause) ?? (isServiceError(cause) ? describe(cause) : undefined);
         if (message === undefined) throw cause;
-        io.stderr.write(`${PROGRAM} scan: account ${target.accountId} was not scanned: ${message}\n`);
+        bar.note(`${PROGRAM} scan: account ${target.accountId} was not scanned: ${message}`);
+        tracker.accountsDone += 1;
+        tracker.show(true);
         return {
           findings: [],
           skipped: [],
@@ -543,7 +629,14 @@ export async function runScan(
         };
       }
     });
-    context.progress.end();
+    let results: AccountResult[];
+    try {
+      results = await scanned;
+    } catch (error) {
+      bar.end();
+      throw error;
+    }
+    tracker.end();
     const skipped = results.flatMap((r) => r.skipped);
     if (skipped.length > 0) {
       const names = [...new Set(skipped.map((s) => s.rule))].join(", ");

@@ -2,8 +2,9 @@
  * `ecr-access-rules snapshot --live [-o FILE]` (docs/command-line.md#snapshot): writes the account snapshot
  * `scan --snapshot` reads — every `GetAccountAuthorizationDetails` page, the AWS managed policies the
  * principals use (attached or as a permissions boundary) with their default versions, and the `ecr`
- * section of the region asked (repositories with their policies and tags, the registry policy and scanning
- * configuration). Read-only: Get, List and Describe calls only. Progress goes to stderr.
+ * section of each region asked (repositories with their policies and tags, the registry policy and scanning
+ * configuration): one section for one region, a list of them for several. Read-only: Get, List and
+ * Describe calls only. Progress goes to stderr.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -24,25 +25,29 @@ import {
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { fromIni } from "@aws-sdk/credential-providers";
-import { type BaseClientConfig, ClientFactory, type ClientTarget } from "../shared/aws/clients.js";
+import type { BaseClientConfig, ClientFactory, ClientTarget } from "../shared/aws/clients.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
 import { inputErrorMessage } from "./analyze.js";
 import type { CliIo, ExitStatus } from "./common.js";
 import { commandFailure, isArgumentError, PROGRAM } from "./common.js";
-import { profileRegion } from "./input.js";
-import { progressFor, type TerminalSink } from "./terminal.js";
+import { ObservedClientFactory, ReadTally } from "./live-progress.js";
+import { enabledRegions, regionChoice } from "./regions.js";
+import { type ProgressOptions, progressFor, type TerminalSink } from "./terminal.js";
 
 export const SNAPSHOT_USAGE = `Usage: ${PROGRAM} snapshot --live [options]
 
 Writes the account snapshot that "${PROGRAM} scan --snapshot" reads: every
-GetAccountAuthorizationDetails page, the AWS managed policies in use, and the ECR section of one region.
-Read-only calls only; progress on stderr (on a terminal).
+GetAccountAuthorizationDetails page, the AWS managed policies in use, and the ECR section of each region
+asked. Read-only calls only; progress on stderr.
 
 Options:
   --live               read the account of the credentials (the only source today)
   --profile NAME       the credentials and region of a profile of the shared AWS files
   --region NAME        the region of the ECR section (default: AWS_REGION, or the profile's)
+  --regions LIST|all   comma-separated regions, or all: every region enabled for the account
+                       (ec2:DescribeRegions); one ECR section per region, the first is the home region
   -o, --output FILE    write to FILE (default: standard output)
+  -q, --quiet          no progress lines off a terminal
   -h, --help           show this help
 
 Exit status: 0 written, 2 bad input or a failed read.
@@ -51,6 +56,8 @@ Exit status: 0 written, 2 bad input or a failed read.
 export interface SnapshotOptions {
   readonly clientConfig?: BaseClientConfig;
   readonly env?: NodeJS.ProcessEnv;
+  /** How progress is shown on stderr (tests fix the clock and the intervals). */
+  readonly progress?: ProgressOptions;
 }
 
 function describe(cause: unknown): string {
@@ -83,18 +90,18 @@ async function policyOrNull(
 const isAwsManaged = (arn: string | undefined): arn is string => arn?.split(":")[4] === "aws";
 
 /**
- * Reads the snapshot of the account of `factory`'s credentials.
+ * Reads the snapshot of the account of `factory`'s credentials: IAM once, the ECR section of each of
+ * `regions` in turn (an object for one region, a list for several).
  *
  * @example
- * const snapshot = await readSnapshot(new ClientFactory(), target, progressFor(process.stderr, "snapshot"));
+ * const snapshot = await readSnapshot(new ClientFactory(), target, ["us-east-1", "eu-west-1"]);
  */
 export async function readSnapshot(
   factory: ClientFactory,
   target: ClientTarget,
-  progress: ReturnType<typeof progressFor>,
+  regions: readonly string[] = [target.region],
 ): Promise<Record<string, unknown>> {
   const iam = factory.client(IAMClient, "IAM", target);
-  const ecr = factory.client(ECRClient, "ECR", target);
   const pages: Omit<GetAccountAuthorizationDetailsCommandOutput, "$metadata">[] = [];
   const awsManaged = new Set<string>();
   let marker: string | undefined;
@@ -122,12 +129,11 @@ export async function readSnapshot(
       const boundary = principal.PermissionsBoundary?.PermissionsBoundaryArn;
       if (isAwsManaged(boundary)) awsManaged.add(boundary);
     }
-    progress.update(pages.length, pages.length, "authorization details pages");
     marker = page.IsTruncated === true ? page.Marker : undefined;
   } while (marker !== undefined);
   const managed: Record<string, unknown>[] = [];
   const arns = [...awsManaged].sort();
-  for (const [i, arn] of arns.entries()) {
+  for (const arn of arns) {
     const policy = (
       await reading(`iam:GetPolicy ${arn}`, () => iam.send(new GetPolicyCommand({ PolicyArn: arn })))
     ).Policy;
@@ -138,8 +144,24 @@ export async function readSnapshot(
       )
     ).PolicyVersion;
     managed.push({ ...policy, PolicyVersionList: version === undefined ? [] : [version] });
-    progress.update(i + 1, arns.length, "AWS managed policies");
   }
+  const sections: Record<string, unknown>[] = [];
+  for (const region of regions) sections.push(await readEcrSection(factory, { ...target, region }));
+  return {
+    authorizationDetails: [
+      ...pages,
+      { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: managed },
+    ],
+    ecr: sections.length === 1 ? sections[0] : sections,
+  };
+}
+
+/** The `ecr` section of `target.region`. */
+async function readEcrSection(
+  factory: ClientFactory,
+  target: ClientTarget,
+): Promise<Record<string, unknown>> {
+  const ecr = factory.client(ECRClient, "ECR", target);
   const repositories: Record<string, unknown>[] = [];
   let token: string | undefined;
   do {
@@ -169,7 +191,6 @@ export async function readSnapshot(
             )
           ).tags?.map((tag) => ({ Key: tag.Key, Value: tag.Value })) ?? [],
       });
-      progress.update(repositories.length, repositories.length, "repositories");
     }
     token = page.nextToken;
   } while (token !== undefined);
@@ -183,21 +204,14 @@ export async function readSnapshot(
     "RegistryPolicyNotFoundException",
     async () => (await ecr.send(new GetRegistryPolicyCommand({}))).policyText,
   );
-  progress.end();
   return {
-    authorizationDetails: [
-      ...pages,
-      { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: managed },
-    ],
-    ecr: {
-      region: target.region,
-      registryScanningConfiguration: {
-        scanType: scanning?.scanType ?? "BASIC",
-        rules: scanning?.rules ?? [],
-      },
-      registryPolicy,
-      repositories,
+    region: target.region,
+    registryScanningConfiguration: {
+      scanType: scanning?.scanType ?? "BASIC",
+      rules: scanning?.rules ?? [],
     },
+    registryPolicy,
+    repositories,
   };
 }
 
@@ -226,33 +240,43 @@ export async function runSnapshot(
   }
   if (values.live !== true) return fail("give --live (a snapshot is read from a live account)");
   const env = options.env ?? process.env;
-  const region =
-    values.region ??
-    env.AWS_REGION ??
-    env.AWS_DEFAULT_REGION ??
-    profileRegion(values.profile ?? env.AWS_PROFILE ?? "default", env);
-  if (region === undefined)
-    return fail("--live needs a region: --region NAME, AWS_REGION, or a region in the profile");
+  const stderr: TerminalSink = io.stderr;
+  const clock = options.progress?.now ?? Date.now;
+  const started = clock();
+  const progress = progressFor(stderr, `${PROGRAM} snapshot`, {
+    ...options.progress,
+    now: clock,
+    quiet: values.quiet === true,
+  });
   try {
+    const choice = regionChoice(values, env);
+    const region = choice.kind === "listed" ? (choice.regions[0] ?? "") : choice.home;
     const base: BaseClientConfig = {
       ...(options.clientConfig ?? {}),
       ...(values.profile !== undefined && options.clientConfig?.credentials === undefined
         ? { credentials: fromIni({ profile: values.profile }) }
         : {}),
     };
-    const factory = new ClientFactory(base);
+    const tally = new ReadTally();
+    const factory = new ObservedClientFactory(base, (call) => {
+      tally.record(call);
+      if (!tally.empty) progress.update({ label: tally.text() });
+    });
     const identity = await reading("sts:GetCallerIdentity", () =>
       factory.sts({ accountId: "self", region, partition: "aws" }).send(new GetCallerIdentityCommand({})),
     );
     const accountId = identity.Account;
     if (accountId === undefined) throw new EcrAccessRulesError("sts:GetCallerIdentity returned no account");
-    const stderr: TerminalSink = io.stderr;
-    const progress = progressFor(stderr, `${PROGRAM} snapshot`, 1);
-    const snapshot = await readSnapshot(
-      factory,
-      { accountId, region, partition: identity.Arn?.split(":")[1] ?? "aws" },
-      stderr.isTTY === true ? progress : { update: () => {}, end: () => {} },
-    );
+    const target = { accountId, region, partition: identity.Arn?.split(":")[1] ?? "aws" };
+    const regions = choice.kind === "listed" ? choice.regions : await enabledRegions(factory, target);
+    let snapshot: Record<string, unknown>;
+    try {
+      snapshot = await readSnapshot(factory, target, regions);
+    } catch (error) {
+      progress.end();
+      throw error;
+    }
+    progress.end(`${tally.text()} in ${((clock() - started) / 1000).toFixed(1)} s`);
     const text = `${JSON.stringify(snapshot, null, 2)}\n`;
     if (values.output === undefined) io.stdout.write(text);
     else {
@@ -261,7 +285,9 @@ export async function runSnapshot(
       } catch (cause) {
         throw new EcrAccessRulesError(`-o ${values.output}: cannot write (${describe(cause)})`, { cause });
       }
-      io.stderr.write(`${PROGRAM} snapshot: wrote ${values.output} (account ${accountId}, ${region})\n`);
+      io.stderr.write(
+        `${PROGRAM} snapshot: wrote ${values.output} (account ${accountId}, ${regionsText(regions)})\n`,
+      );
     }
     return 0;
   } catch (error) {
@@ -269,6 +295,14 @@ export async function runSnapshot(
     if (message === undefined) throw error;
     return fail(message);
   }
+}
+
+/** `eu-west-1`; `2 regions: eu-west-1, us-east-1`; `17 regions, from us-east-1`. */
+function regionsText(regions: readonly string[]): string {
+  if (regions.length === 1) return regions[0] ?? "";
+  return regions.length <= 4
+    ? `${regions.length} regions: ${regions.join(", ")}`
+    : `${regions.length} regions, from ${regions[0] ?? ""}`;
 }
 
 function parse(args: readonly string[]) {
@@ -280,7 +314,9 @@ function parse(args: readonly string[]) {
       live: { type: "boolean" },
       profile: { type: "string" },
       region: { type: "string" },
+      regions: { type: "string" },
       output: { type: "string", short: "o" },
+      quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
     },
   });

@@ -168,54 +168,117 @@ export function fitTable(
   return `${out.join("\n")}\n`;
 }
 
+/** What a progress report says now. */
+export interface ProgressState {
+  /** What is being done, with its counts so far ("3 IAM pages (1,021 principals) · 12 repositories"). */
+  readonly label: string;
+  /** Steps done of `total`, when the total is known: a bar shows it. */
+  readonly done?: number;
+  readonly total?: number;
+  /** A step worth its own line in a log (an account finished): off a terminal it is printed at once. */
+  readonly milestone?: boolean;
+}
+
 /** Progress of a long read or scan, on stderr. */
 export interface Progress {
-  /** `done` of `total` steps; `label` says what is being done. */
-  update(done: number, total: number, label: string): void;
-  /** The work is over: a bar clears its line. */
-  end(): void;
+  update(state: ProgressState): void;
+  /** A message line (an account that failed): printed above the bar, which is redrawn on the next update. */
+  note(line: string): void;
+  /** The work is over: a bar drawn on a terminal becomes `summary` (or is cleared without one). */
+  end(summary?: string): void;
+}
+
+/** How progress is reported; every field has a default. */
+export interface ProgressOptions {
+  /** Off a terminal, print nothing (`--quiet`); a bar on a terminal still shows, as it leaves nothing behind. */
+  readonly quiet?: boolean;
+  /** The clock, in milliseconds (tests fix it). */
+  readonly now?: () => number;
+  /** On a terminal, the bar appears once the work has lasted this long (default 250 ms): quick runs show none. */
+  readonly delayMs?: number;
+  /** Off a terminal, a line at most this often (default 10 s), plus one per milestone. */
+  readonly intervalMs?: number;
+}
+
+/** Progress that says nothing. */
+export const NO_PROGRESS: Progress = { update: () => {}, note: () => {}, end: () => {} };
+
+const BAR_WIDTH = 24;
+
+function counts(state: ProgressState): string {
+  const n = (value: number) => value.toLocaleString("en-US");
+  return state.total === undefined ? "" : `${n(state.done ?? 0)}/${n(state.total)} `;
 }
 
 /**
- * A progress reporter for `sink`: on a TTY a bar redrawn in place; otherwise a plain line for every
- * `every` steps (and at the end), so logs stay readable. `prefix` starts each line.
+ * A progress reporter for `sink`, each line starting `prefix:`. On a terminal (`isTTY`): one line redrawn in
+ * place (`\r`, then erase to the end of the line) at most every 80 ms, with a bar when the total is known,
+ * fitted to the terminal's width; `end(summary)` leaves the summary as its final line. It has no colour, so
+ * `NO_COLOR` changes nothing here. Off a terminal (a file, a pipe, CI logs): a plain line at most every
+ * `intervalMs`, one per milestone, and the summary when any line was printed — nothing for a quick run.
  *
  * @example
  * const progress = progressFor(process.stderr, "ecr-access-rules scan");
- * progress.update(10, 100, "ecr-iam-principal-write-authorized"); progress.end();
+ * progress.update({ label: "evaluations", done: 10, total: 100 });
+ * progress.end("100 evaluations in 1.2 s");
  */
-export function progressFor(sink: TerminalSink, prefix: string, every = 1000): Progress {
+export function progressFor(sink: TerminalSink, prefix: string, options: ProgressOptions = {}): Progress {
+  const now = options.now ?? Date.now;
+  const started = now();
   if (sink.isTTY === true) {
+    const delay = options.delayMs ?? 250;
     let drawn = false;
-    let lastDraw = 0;
+    let lastDraw = Number.NEGATIVE_INFINITY;
+    const fitted = (line: string) => {
+      const width = Math.max(20, (sink.columns ?? 80) - 1);
+      const chars = [...line];
+      return chars.length <= width ? line : `${chars.slice(0, width - 1).join("")}…`;
+    };
     return {
-      update(done, total, label) {
-        const now = Date.now();
-        if (done < total && now - lastDraw < 80) return;
-        lastDraw = now;
-        const width = Math.max(20, (sink.columns ?? 80) - 1);
-        const counts = ` ${done}/${total} `;
-        const barWidth = Math.max(10, Math.min(30, width - counts.length - label.length - 4));
-        const filled = total === 0 ? barWidth : Math.round((barWidth * done) / total);
-        const bar = `[${"#".repeat(filled)}${"-".repeat(barWidth - filled)}]`;
-        const line = `${bar}${counts}${label}`;
-        sink.write(`\r${[...line].slice(0, width).join("")}\u001b[K`);
+      update(state) {
+        const at = now();
+        if (at - started < delay) return;
+        const final = state.total !== undefined && state.done === state.total;
+        if (!final && at - lastDraw < 80) return;
+        lastDraw = at;
+        let bar = "";
+        if (state.total !== undefined) {
+          const share = state.total === 0 ? 1 : Math.min(1, (state.done ?? 0) / state.total);
+          const filled = Math.round(BAR_WIDTH * share);
+          bar = `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] `;
+        }
+        sink.write(`\r${fitted(`${prefix}: ${bar}${counts(state)}${state.label}`)}\u001b[K`);
         drawn = true;
       },
-      end() {
-        if (drawn) sink.write("\r\u001b[K");
+      note(line) {
+        sink.write(drawn ? `\r\u001b[K${line}\n` : `${line}\n`);
+        drawn = false;
+        lastDraw = Number.NEGATIVE_INFINITY;
+      },
+      end(summary) {
+        if (!drawn) return;
+        sink.write(summary === undefined ? "\r\u001b[K" : `\r${fitted(`${prefix}: ${summary}`)}\u001b[K\n`);
         drawn = false;
       },
     };
   }
-  let last = 0;
+  if (options.quiet === true) return { ...NO_PROGRESS, note: (line) => sink.write(`${line}\n`) };
+  const interval = options.intervalMs ?? 10_000;
+  let lastLine = started;
+  let printed = false;
   return {
-    update(done, total, label) {
-      if (Math.floor(done / every) > Math.floor(last / every) || (done === total && done !== last)) {
-        sink.write(`${prefix}: ${done}/${total} ${label}\n`);
-      }
-      last = done;
+    update(state) {
+      const at = now();
+      if (state.milestone !== true && at - lastLine < interval) return;
+      lastLine = at;
+      printed = true;
+      sink.write(`${prefix}: ${counts(state)}${state.label}\n`);
     },
-    end() {},
+    note(line) {
+      sink.write(`${line}\n`);
+    },
+    end(summary) {
+      if (printed && summary !== undefined) sink.write(`${prefix}: ${summary}\n`);
+    },
   };
 }

@@ -2,7 +2,8 @@
  * An account snapshot (docs/command-line.md#the-snapshot-format): the output of `aws iam get-account-authorization-details` plus an optional
  * `ecr` section — the facts `scan --snapshot` and `evaluate --snapshot` read instead of calling AWS.
  *
- * The `ecr` section (documented in the README):
+ * The `ecr` section describes one region's registry, or is a list of such sections, one per region (the
+ * first region is where a scan runs the IAM rules):
  * ```json
  * "ecr": {
  *   "region": "us-east-1",
@@ -12,6 +13,7 @@
  *                      "imageScanningConfiguration": { "scanOnPush": true }, "policyText": { … } | null,
  *                      "tags": [{ "Key": "team", "Value": "a" }] (optional: absent means not recorded) }]
  * }
+ * "ecr": [{ "region": "us-east-1", … }, { "region": "eu-west-1", … }]
  * ```
  */
 import { ConfigInputError, isObj, kindOf, type Obj, obj, str } from "../config/read.js";
@@ -42,7 +44,8 @@ export interface EcrSnapshot {
 export interface AccountSnapshot {
   /** The IAM part: `aws iam get-account-authorization-details` output, merged across pages. */
   readonly iam: AuthorizationDetails;
-  readonly ecr: EcrSnapshot | undefined;
+  /** One section per region, in the file's order; empty when the file has no `ecr` section. */
+  readonly ecr: readonly EcrSnapshot[];
 }
 
 function scanningOf(raw: unknown, path: string): RegistryScanning | undefined {
@@ -116,14 +119,14 @@ function repositoryOf(raw: unknown, path: string): SnapshotRepository {
   };
 }
 
-function uniqueRepositories(repositories: readonly SnapshotRepository[]): SnapshotRepository[] {
+function uniqueRepositories(repositories: readonly SnapshotRepository[], path: string): SnapshotRepository[] {
   const seen = new Map<string, number>();
   repositories.forEach((repository, i) => {
     const first = seen.get(repository.name);
     if (first !== undefined) {
       throw new ConfigInputError(
-        `snapshot.ecr.repositories[${i}]`,
-        `has the same repositoryName as snapshot.ecr.repositories[${first}]: ${repository.name}`,
+        `${path}[${i}]`,
+        `has the same repositoryName as ${path}[${first}]: ${repository.name}`,
       );
     }
     seen.set(repository.name, i);
@@ -131,12 +134,74 @@ function uniqueRepositories(repositories: readonly SnapshotRepository[]): Snapsh
   return [...repositories];
 }
 
+/** A repository whose ARN names another region than its section's would be judged in the wrong place. */
+function inRegion(repositories: readonly SnapshotRepository[], region: string, path: string): void {
+  repositories.forEach((repository, i) => {
+    const arnRegion = repository.arn.split(":")[3];
+    if (arnRegion !== undefined && arnRegion !== "" && arnRegion !== region) {
+      throw new ConfigInputError(
+        `${path}[${i}].repositoryArn`,
+        `is in ${arnRegion}, not in the section's region ${region}: ${repository.arn}`,
+      );
+    }
+  });
+}
+
+/** One region's section, at `path` (`snapshot.ecr` or `snapshot.ecr[i]`). */
+function sectionOf(raw: unknown, path: string): EcrSnapshot {
+  const section = obj(raw, path);
+  const region = str(section.region, `${path}.region`);
+  const repositories = section.repositories ?? [];
+  if (!Array.isArray(repositories)) {
+    throw new ConfigInputError(`${path}.repositories`, `must be a list, got ${kindOf(repositories)}`);
+  }
+  const parsed = uniqueRepositories(
+    repositories.map((r: unknown, i: number) => repositoryOf(r, `${path}.repositories[${i}]`)),
+    `${path}.repositories`,
+  );
+  inRegion(parsed, region, `${path}.repositories`);
+  return {
+    region,
+    registryScanning: scanningOf(
+      section.registryScanningConfiguration,
+      `${path}.registryScanningConfiguration`,
+    ),
+    registryPolicy: section.registryPolicy ?? null,
+    repositories: parsed,
+  };
+}
+
+/** The `ecr` value: one section, or a non-empty list of sections for distinct regions. */
+function sectionsOf(ecr: unknown): EcrSnapshot[] {
+  if (ecr === undefined || ecr === null) return [];
+  if (!Array.isArray(ecr)) return [sectionOf(ecr, "snapshot.ecr")];
+  if (ecr.length === 0) {
+    throw new ConfigInputError(
+      "snapshot.ecr",
+      "is an empty list: give one section per region, or leave ecr out (the ECR rules are then skipped)",
+    );
+  }
+  const sections = ecr.map((raw: unknown, i: number) => sectionOf(raw, `snapshot.ecr[${i}]`));
+  const seen = new Map<string, number>();
+  sections.forEach((section, i) => {
+    const first = seen.get(section.region);
+    if (first !== undefined) {
+      throw new ConfigInputError(
+        `snapshot.ecr[${i}].region`,
+        `${section.region} again: snapshot.ecr[${first}] is already that region's section`,
+      );
+    }
+    seen.set(section.region, i);
+  });
+  return sections;
+}
+
 /**
  * Parses a snapshot. Throws `ConfigInputError` naming the faulty field.
  *
  * @example
  * const snapshot = parseSnapshot(JSON.parse(readFileSync("account.json", "utf8")));
- * snapshot.ecr?.repositories.length;
+ * snapshot.ecr.map((section) => section.region); // ["us-east-1", "eu-west-1"]
  */
 export function parseSnapshot(raw: unknown): AccountSnapshot {
   // A list of pages; or one page (the CLI's output) with an optional "ecr" section; or
@@ -149,27 +214,7 @@ export function parseSnapshot(raw: unknown): AccountSnapshot {
       `must be a list of pages, got ${kindOf(pages)}`,
     );
   }
-  const iam = authorizationDetails(pages ?? [page]);
-  if (ecr === undefined || ecr === null) return { iam, ecr: undefined };
-  const section = obj(ecr, "snapshot.ecr");
-  const repositories = section.repositories ?? [];
-  if (!Array.isArray(repositories)) {
-    throw new ConfigInputError("snapshot.ecr.repositories", `must be a list, got ${kindOf(repositories)}`);
-  }
-  return {
-    iam,
-    ecr: {
-      region: str(section.region, "snapshot.ecr.region"),
-      registryScanning: scanningOf(
-        section.registryScanningConfiguration,
-        "snapshot.ecr.registryScanningConfiguration",
-      ),
-      registryPolicy: section.registryPolicy ?? null,
-      repositories: uniqueRepositories(
-        repositories.map((r: unknown, i: number) => repositoryOf(r, `snapshot.ecr.repositories[${i}]`)),
-      ),
-    },
-  };
+  return { iam: authorizationDetails(pages ?? [page]), ecr: sectionsOf(ecr) };
 }
 
 /** The snapshot lacks what a rule needs: the message says what to add. */
@@ -199,37 +244,33 @@ export class SnapshotAccountFacts implements AccountFacts {
   }
 
   ecr(region: string): EcrFacts {
-    const ecr = this.snapshot.ecr;
+    const sections = this.snapshot.ecr;
+    const section = sections.find((s) => s.region === region);
     const gap = (what: string) =>
       new SnapshotGapError(`the snapshot has no ${what}: add it to the snapshot's "ecr" section`);
+    const ecr = (): EcrSnapshot => {
+      if (section !== undefined) return section;
+      if (sections.length === 0) throw gap("ecr section");
+      throw new SnapshotGapError(
+        `the snapshot's ecr section is for ${sections.map((s) => s.region).join(", ")}, not ${region}`,
+      );
+    };
     return {
       registryScanning: async () => {
-        if (ecr === undefined) throw gap("ecr section");
-        if (ecr.region !== region) {
-          throw new SnapshotGapError(`the snapshot's ecr section is for ${ecr.region}, not ${region}`);
-        }
-        if (ecr.registryScanning === undefined) throw gap("registryScanningConfiguration");
-        return ecr.registryScanning;
+        const scanning = ecr().registryScanning;
+        if (scanning === undefined) throw gap("registryScanningConfiguration");
+        return scanning;
       },
-      repositories: async () => {
-        if (ecr === undefined) throw gap("ecr section");
-        if (ecr.region !== region) {
-          throw new SnapshotGapError(`the snapshot's ecr section is for ${ecr.region}, not ${region}`);
-        }
-        return ecr.repositories;
-      },
+      repositories: async () => ecr().repositories,
       repositoryPolicy: async (name) => {
-        const repository = ecr?.repositories.find((r) => r.name === name);
+        const repository = ecr().repositories.find((r) => r.name === name);
         if (repository === undefined) throw gap(`repository ${name}`);
         return repository.policyText;
       },
-      registryPolicy: async () => {
-        if (ecr === undefined) throw gap("ecr section");
-        return ecr.registryPolicy;
-      },
+      registryPolicy: async () => ecr().registryPolicy,
       // A snapshot without a repository's tags does not know them: never read that as "no tags".
       repositoryTags: async (repository) =>
-        repository.tags ?? ecr?.repositories.find((r) => r.name === repository.name)?.tags,
+        repository.tags ?? section?.repositories.find((r) => r.name === repository.name)?.tags,
     };
   }
 }

@@ -165,7 +165,17 @@ describe("ecr-access-rules scan: filters, exit policy, inputs", () => {
     ],
     ["an unknown severity", ["--fail-on", "severe"], /--fail-on: unknown severity severe/],
     ["an unknown verdict", ["--status", "passed"], /--status: unknown verdict passed/],
-    ["--regions on a snapshot", ["--regions", "us-east-1"], /--regions goes with --live/],
+    [
+      "--regions naming a region the snapshot does not hold",
+      ["--regions", "us-east-1,eu-west-1"],
+      /--regions: --snapshot \S+ has no ecr section for eu-west-1 \(it holds us-east-1\)/,
+    ],
+    [
+      "--region naming a region the snapshot does not hold",
+      ["--region", "eu-west-1"],
+      /--region: .* eu-west-1/,
+    ],
+    ["--profile on a snapshot", ["--profile", "prod"], /--profile goes with --live/],
     [
       "an unreadable @FILE",
       ["--parameters", "@/nonexistent/p.json"],

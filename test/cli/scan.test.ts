@@ -35,7 +35,7 @@ describe("ecr-access-rules scan", () => {
   it("gives exactly what the deployed pack holds after a periodic run and one change per resource (example account)", async () => {
     // Prepare
     const snapshot = parseSnapshot(JSON.parse(readFileSync(EXAMPLE, "utf8")));
-    const region = snapshot.ecr?.region ?? "us-east-1";
+    const region = snapshot.ecr[0]?.region ?? "us-east-1";
     const accountId = "111122223333";
     const items = await accountItems(new SnapshotAccountFacts(snapshot), {
       accountId,
@@ -156,14 +156,15 @@ describe("ecr-access-rules scan", () => {
     expect(err.text()).to.include("RoleDetailList[0].RoleId");
   });
 
-  it("reports progress on stderr for large runs", async () => {
+  it("prints plain progress lines off a terminal once the interval has passed, then the summary", async () => {
     const err = collector();
     const { runScan } = await import("../../cli/scan.js");
     await runScan(
       ["--snapshot", EXAMPLE.pathname, "--json"],
       { stdout: collector().sink, stderr: err.sink },
-      { progressThreshold: 1 },
+      { progress: { intervalMs: 0 } },
     );
-    expect(err.text()).to.match(/scan: \d+\/\d+ evaluations/u);
+    expect(err.text()).to.match(/scan: \d+\/\d+ rule runs · [\d,]+ evaluations\n/u);
+    expect(err.text()).to.match(/scan: [\d,]+ evaluations in \d+\.\d s · 1 account · 1 region\n$/u);
   });
 });

@@ -31,6 +31,8 @@ import {
 } from "../support/moto.js";
 
 const SECOND = "210987654321";
+/** A second region of the caller's account, with a repository of its own. */
+const OTHER_REGION = "eu-west-1";
 const DENIED = "333344445555";
 const ROLE = "ecr-access-rules-audit";
 
@@ -144,6 +146,11 @@ describe("e2e: ecr-access-rules snapshot and scan of many accounts against moto"
       }),
     );
     await new ECRClient(config).send(new CreateRepositoryCommand({ repositoryName: "second-app" }));
+    await new ECRClient({
+      region: OTHER_REGION,
+      endpoint: moto.endpoint,
+      credentials: MOTO_CREDENTIALS,
+    }).send(new CreateRepositoryCommand({ repositoryName: "eu-app" }));
     dir = mkdtempSync(join(tmpdir(), "e2e-snapshot-"));
   });
   after(async () => {
@@ -165,6 +172,51 @@ describe("e2e: ecr-access-rules snapshot and scan of many accounts against moto"
     expect(rows(fromSnapshot.stdout).length).to.be.greaterThan(10);
     expect(rows(fromSnapshot.stdout)).to.deep.equal(rows(live.stdout));
     expect(fromSnapshot.status).to.equal(live.status);
+  });
+
+  it("snapshot --live --regions a,b then scan --snapshot gives the same evaluations as scan --live --regions a,b", async () => {
+    // Prepare
+    const file = join(dir, "regions.json");
+    const regions = `${MOTO_REGION},${OTHER_REGION}`;
+    // Act
+    const written = await run(["snapshot", "--live", "--regions", regions, "-o", file]);
+    const fromSnapshot = await run(["scan", "--snapshot", file, "--json"]);
+    const live = await run(["scan", "--live", "--regions", regions, "--json"]);
+    // Assess
+    expect(written.status, written.stderr).to.equal(0);
+    const sections = JSON.parse(readFileSync(file, "utf8")).ecr as {
+      region: string;
+      repositories: unknown[];
+    }[];
+    expect(sections.map((section) => section.region)).to.deep.equal([MOTO_REGION, OTHER_REGION]);
+    expect(sections[1]?.repositories).to.have.length(1);
+    expect(fromSnapshot.stderr).to.equal("");
+    const liveRows = rows(live.stdout);
+    expect(rows(fromSnapshot.stdout)).to.deep.equal(liveRows);
+    const inOther = liveRows.filter((row) => row.region === OTHER_REGION);
+    expect(inOther.map((row) => `${row.configRuleName} ${row.resourceName}`)).to.include.members([
+      "ecr-repository-policy-trusted eu-app",
+      "ecr-repository-image-integrity eu-app",
+    ]);
+    expect(inOther.every((row) => row.configRuleName.startsWith("ecr-repository-"))).to.equal(true);
+  });
+
+  it("--regions all reads every region ec2:DescribeRegions lists, the default region first", async () => {
+    // Prepare
+    const file = join(dir, "all.json");
+    // Act
+    const written = await run(["snapshot", "--live", "--regions", "all", "-o", file]);
+    const fromSnapshot = await run(["scan", "--snapshot", file, "--json"]);
+    const live = await run(["scan", "--live", "--regions", "all", "--json"]);
+    // Assess
+    expect(written.status, written.stderr).to.equal(0);
+    const regions = (JSON.parse(readFileSync(file, "utf8")).ecr as { region: string }[]).map((s) => s.region);
+    expect(regions[0]).to.equal(MOTO_REGION);
+    expect(regions).to.include(OTHER_REGION);
+    expect(regions.length).to.be.greaterThan(10);
+    expect(new Set(regions).size).to.equal(regions.length);
+    expect(rows(fromSnapshot.stdout)).to.deep.equal(rows(live.stdout));
+    expect(rows(live.stdout).some((row) => row.region === OTHER_REGION)).to.equal(true);
   });
 
   it("scans two accounts through the role into one report, and reports the one whose AssumeRole is denied", async () => {

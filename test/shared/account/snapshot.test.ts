@@ -151,6 +151,87 @@ describe("account snapshots", () => {
     ).to.throw(ConfigInputError, "snapshot.ecr.repositories[0].tags[0].Key");
   });
 
+  describe("an ecr section per region", () => {
+    const section = (region: string, names: readonly string[], registryPolicy: unknown = null) => ({
+      region,
+      registryScanningConfiguration: { scanType: "BASIC", rules: [] },
+      registryPolicy,
+      repositories: names.map((name) => ({
+        repositoryName: name,
+        repositoryArn: `arn:aws:ecr:${region}:111122223333:repository/${name}`,
+        policyText: null,
+      })),
+    });
+
+    it("reads a list of sections in the file's order, each region's facts from its own section", async () => {
+      // Prepare
+      const registryPolicy = { Version: "2012-10-17", Statement: [] };
+      const snapshot = parseSnapshot({
+        ecr: [section("eu-west-1", ["api"], registryPolicy), section("us-east-1", ["web", "api"])],
+      });
+      const facts = new SnapshotAccountFacts(snapshot);
+      // Act
+      const eu = (await facts.ecr("eu-west-1").repositories()).map((r) => r.name);
+      const us = (await facts.ecr("us-east-1").repositories()).map((r) => r.name);
+      const policies = [
+        await facts.ecr("eu-west-1").registryPolicy(),
+        await facts.ecr("us-east-1").registryPolicy(),
+      ];
+      const missing = await failureOf(facts.ecr("ap-south-1").repositories());
+      const elsewhere = await failureOf(facts.ecr("eu-west-1").repositoryPolicy("web"));
+      // Assess
+      expect(snapshot.ecr.map((s) => s.region)).to.deep.equal(["eu-west-1", "us-east-1"]);
+      expect(eu).to.deep.equal(["api"]);
+      expect(us).to.deep.equal(["web", "api"]);
+      expect(policies).to.deep.equal([registryPolicy, null]);
+      expect(missing).to.be.instanceOf(SnapshotGapError);
+      expect(String(missing)).to.include("is for eu-west-1, us-east-1, not ap-south-1");
+      expect(String(elsewhere)).to.include("no repository web");
+    });
+
+    it("reads the one-section form as a list of one (older files)", () => {
+      expect(parseSnapshot({ ecr: section("us-east-1", ["api"]) }).ecr.map((s) => s.region)).to.deep.equal([
+        "us-east-1",
+      ]);
+      expect(parseSnapshot({ RoleDetailList: [] }).ecr).to.deep.equal([]);
+    });
+
+    const faults: Array<[string, unknown, RegExp]> = [
+      [
+        "the same region twice",
+        [section("us-east-1", []), section("eu-west-1", []), section("us-east-1", [])],
+        /snapshot\.ecr\[2\]\.region: us-east-1 again: snapshot\.ecr\[0\] is already that region's section/u,
+      ],
+      ["an empty list", [], /snapshot\.ecr: is an empty list/u],
+      [
+        "a section without its region",
+        [section("us-east-1", []), { repositories: [] }],
+        /snapshot\.ecr\[1\]\.region/u,
+      ],
+      [
+        "a repository of another region",
+        [{ ...section("eu-west-1", []), repositories: section("us-east-1", ["api"]).repositories }],
+        /snapshot\.ecr\[0\]\.repositories\[0\]\.repositoryArn: is in us-east-1, not in the section's region eu-west-1/u,
+      ],
+      [
+        "the same repository twice in one section",
+        [section("us-east-1", []), section("eu-west-1", ["api", "api"])],
+        /snapshot\.ecr\[1\]\.repositories\[1\]: has the same repositoryName as snapshot\.ecr\[1\]\.repositories\[0\]/u,
+      ],
+      ["a section that is not an object", [section("us-east-1", []), "eu-west-1"], /snapshot\.ecr\[1\]/u],
+    ];
+    for (const [what, ecr, message] of faults) {
+      it(`rejects ${what}, naming the field`, () => {
+        expect(() => parseSnapshot({ ecr })).to.throw(ConfigInputError, message);
+      });
+    }
+
+    it("accepts the same repository name in two regions", () => {
+      const snapshot = parseSnapshot({ ecr: [section("us-east-1", ["api"]), section("eu-west-1", ["api"])] });
+      expect(snapshot.ecr.flatMap((s) => s.repositories.map((r) => r.arn))).to.have.length(2);
+    });
+  });
+
   it("does not know a rule's earlier evaluations", async () => {
     expect(await new SnapshotAccountFacts(parseSnapshot({})).evaluatedResources()).to.equal(undefined);
   });
