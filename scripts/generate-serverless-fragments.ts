@@ -475,6 +475,7 @@ export async function resourcesFragment(rules: readonly RuleDefinition[]): Promi
           ],
         },
       },
+      ...functionArnOutputs(rules),
       ...queueOutputs(),
       RemediationRoleArn: {
         Description:
@@ -484,6 +485,22 @@ export async function resourcesFragment(rules: readonly RuleDefinition[]): Promi
     },
     extensions,
   };
+}
+
+/**
+ * Each function's ARN, as `<Rule>LambdaArn`: the conformance pack's parameter of the same name (in
+ * functions-only mode the rules come from the pack). The IAM rules' only in the global resources region.
+ */
+export function functionArnOutputs(rules: readonly RuleDefinition[]): Record<string, Yaml> {
+  const outputs: Record<string, Yaml> = {};
+  for (const rule of rules) {
+    outputs[`${logicalStem(rule.name)}LambdaArn`] = {
+      ...(isGlobalRule(rule) ? { Condition: GLOBAL_REGION_CONDITION } : {}),
+      Description: `ARN of the ${rule.name} function: the conformance pack's parameter of this name.`,
+      Value: { "Fn::GetAtt": [functionLogicalId(rule.name), "Arn"] },
+    };
+  }
+  return outputs;
 }
 
 /** The queue's URL and ARN, as outputs and exports (`<stack name>-FailedEvaluationsQueueUrl`, `…Arn`). */
