@@ -189,3 +189,58 @@ describe("deployment: the checks its users run", () => {
     });
   });
 });
+
+/** The shell commands of a markdown section's code blocks, continuation lines joined. */
+function commands(section: string): string[] {
+  const blocks = [...section.matchAll(/```(?:sh|bash)?\n([\s\S]*?)```/gu)].map((m) => m[1] ?? "");
+  return blocks.flatMap((block) =>
+    block
+      .replace(/\s*\\\n\s*/gu, " ")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== ""),
+  );
+}
+
+/** A markdown file cut at every heading: each section's heading and text. */
+function sections(markdown: string): { heading: string; text: string }[] {
+  const parts = markdown.split(/^(?=#{1,6} )/mu);
+  return parts.map((part) => ({ heading: part.split("\n")[0] ?? "", text: part }));
+}
+
+describe("deployment: the documented commands", () => {
+  for (const file of ["README.md", "docs/deployment.md"]) {
+    it(`${file}: deploys the functions in functions-only mode wherever a section also deploys a pack`, () => {
+      let packSections = 0;
+      for (const { heading, text } of sections(read(file))) {
+        const lines = commands(text);
+        const deploysPack = lines.some((line) =>
+          /put-conformance-pack|put-organization-conformance-pack|organization-conformance-pack\.yaml/u.test(
+            line,
+          ),
+        );
+        if (!deploysPack) continue;
+        packSections += 1;
+        for (const line of lines.filter((l) => /serverless deploy/u.test(l)))
+          expect(line, `${file} ${heading}`).to.include("--param mode=functions-only");
+        for (const line of lines.filter((l) => /cloudformation deploy.*ecr-access-rules\.yaml/u.test(l)))
+          expect(line, `${file} ${heading}`).to.include("Mode=functions-only");
+      }
+      expect(packSections, `${file} shows how to deploy a pack`).to.be.above(0);
+    });
+  }
+
+  it("would catch a section that deploys the stack with its rules and a pack", () => {
+    const bad =
+      "## Both\n\n```sh\nnpx serverless deploy --region us-east-1\naws configservice put-conformance-pack \\\n  --template-body x\n```\n";
+    const [section] = sections(bad).filter((s) => s.heading.startsWith("## "));
+    const lines = commands(section?.text ?? "");
+    expect(lines).to.deep.equal([
+      "npx serverless deploy --region us-east-1",
+      "aws configservice put-conformance-pack --template-body x",
+    ]);
+    expect(
+      lines.filter((l) => /serverless deploy/u.test(l) && !l.includes("mode=functions-only")),
+    ).to.have.length(1);
+  });
+});
