@@ -134,7 +134,7 @@ const isGlobal = (rule: (typeof RULES)[number]) =>
   rule.resourceTypes.every((t) => t.startsWith("AWS::IAM::"));
 
 describe(`console template ${CONSOLE_TEMPLATE_FILE}`, () => {
-  it("is what the generator writes now (else: npx tsx scripts/generate-console-template.ts)", async () => {
+  it("is what the generator writes now (else: npm run update-console-template)", async () => {
     expect(text === (await renderConsoleTemplate()), `${CONSOLE_TEMPLATE_FILE} is stale`).to.equal(true);
   });
 
@@ -425,6 +425,41 @@ describe(`console template ${CONSOLE_TEMPLATE_FILE}`, () => {
       ])
         expect(outputs, name).to.have.property(name);
     });
+  });
+
+  it("derives each rule's triggers from its definition: a schedule of PeriodicFrequency exactly for the periodic ones", async () => {
+    for (const rules of [RULES, RULES.map((rule) => ({ ...rule, periodic: true }))]) {
+      const built = obj(await buildConsoleTemplate(rules), "template");
+      const configRules = Object.values(obj(built.Resources, "Resources"))
+        .map((r) => obj(r, "resource"))
+        .filter((r) => r.Type === "AWS::Config::ConfigRule");
+      expect(configRules).to.have.length(rules.length);
+      for (const rule of rules) {
+        const found = configRules.find(
+          (r) =>
+            JSON.stringify(obj(r.Properties, "Properties").ConfigRuleName) ===
+            JSON.stringify({ "Fn::Sub": `\${RulePrefix}${rule.name}` }),
+        );
+        const details = list(
+          obj(obj(found?.Properties, rule.name).Source, "Source").SourceDetails,
+          "SourceDetails",
+        );
+        const scheduled = details
+          .map((d) => obj(d, "detail"))
+          .filter((d) => d.MessageType === "ScheduledNotification");
+        expect(scheduled, rule.name).to.deep.equal(
+          rule.periodic
+            ? [
+                {
+                  EventSource: "aws.config",
+                  MessageType: "ScheduledNotification",
+                  MaximumExecutionFrequency: { Ref: "PeriodicFrequency" },
+                },
+              ]
+            : [],
+        );
+      }
+    }
   });
 
   it("uses every parameter it declares", () => {
