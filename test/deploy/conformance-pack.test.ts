@@ -18,6 +18,7 @@ import {
   MEMBER_ROLE_FILE,
   ORGANIZATION_PACK_FILE,
   PACK_FILE,
+  REMEDIATION_PACK_FILE,
   ruleKey,
   ruleParameter,
 } from "../../scripts/generate-conformance-pack.js";
@@ -83,7 +84,13 @@ function holds(expression: unknown, region: string, values: Readonly<Record<stri
   throw new Error(`unknown condition ${JSON.stringify(e)}`);
 }
 
-const GENERATED_FILES = [PACK_FILE, ORGANIZATION_PACK_FILE, INVOKE_PERMISSIONS_FILE, MEMBER_ROLE_FILE];
+const GENERATED_FILES = [
+  PACK_FILE,
+  REMEDIATION_PACK_FILE,
+  ORGANIZATION_PACK_FILE,
+  INVOKE_PERMISSIONS_FILE,
+  MEMBER_ROLE_FILE,
+];
 const packText = read(PACK_FILE);
 const pack = obj(parseCfnYaml(packText, PACK_FILE), PACK_FILE);
 const parameters = obj(pack.Parameters, "Parameters");
@@ -96,7 +103,7 @@ describe("conformance pack", () => {
       generated = new Map((await generatedFiles()).map(({ path, text }) => [path, text]));
     });
 
-    it("are the four templates", () => {
+    it("are the five templates", () => {
       expect([...generated.keys()]).to.deep.equal(GENERATED_FILES);
     });
 
@@ -109,12 +116,16 @@ describe("conformance pack", () => {
   });
 
   describe("Config's limits", () => {
-    it(`the template body is at most ${CONFORMANCE_PACK_LIMITS.templateBodyBytes} bytes`, () => {
-      expect(Buffer.byteLength(packText)).to.be.at.most(CONFORMANCE_PACK_LIMITS.templateBodyBytes);
+    it(`the template body is at most ${CONFORMANCE_PACK_LIMITS.templateBodyBytes} bytes, with remediation too`, () => {
+      for (const path of [PACK_FILE, REMEDIATION_PACK_FILE])
+        expect(Buffer.byteLength(read(path)), path).to.be.at.most(CONFORMANCE_PACK_LIMITS.templateBodyBytes);
     });
 
-    it(`has at most ${CONFORMANCE_PACK_LIMITS.parameters} parameters`, () => {
-      expect(Object.keys(parameters).length).to.be.at.most(CONFORMANCE_PACK_LIMITS.parameters);
+    it(`has at most ${CONFORMANCE_PACK_LIMITS.parameters} parameters, with remediation too`, () => {
+      for (const path of [PACK_FILE, REMEDIATION_PACK_FILE]) {
+        const declared = obj(obj(parseCfnYaml(read(path), path), path).Parameters, "Parameters");
+        expect(Object.keys(declared).length, path).to.be.at.most(CONFORMANCE_PACK_LIMITS.parameters);
+      }
     });
 
     it("holds Config rules only, each description within Config's 256 characters", () => {

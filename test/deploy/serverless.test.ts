@@ -94,7 +94,16 @@ const TUNED: Readonly<Record<string, string>> = {
   trustedAccountIds: "111122223333,444455556666",
   authorizedPrincipalArns: "arn:aws:iam::*:role/ci-*",
   allowTagExclusions: "true",
+  securityHubFindings: "true",
+  reservedConcurrency: "20",
 };
+/** The functions-only variant: the same functions, roles and queue, and no Config rule. */
+const FUNCTIONS_ONLY: Readonly<Record<string, string>> = { mode: "functions-only" };
+/**
+ * Granted without a handler call to show for it: Lambda itself sends a failed invocation to the queue
+ * with the function's role, and Security Hub findings are sent only when enabled (checked on their own).
+ */
+const GRANTED_BESIDES_CALLS = ["sqs:SendMessage", "securityhub:BatchImportFindings"];
 
 // ---------------------------------------------------------------------------------------------------
 // Parsing the template (type guards, no casts)
@@ -749,6 +758,7 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
   let fake: FakeAws;
   let defaults: Packaged;
   let tuned: Packaged;
+  let functionsOnly: Packaged;
   const expected = new Map<string, { own: Set<string>; assumed: Set<string> }>();
   const figures: string[] = [];
 
@@ -757,9 +767,10 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
     root = mkdtempSync(join(tmpdir(), "ecr-rules-serverless-"));
     fake = await FakeAws.start();
     serveAccount(fake);
-    [defaults, tuned] = await Promise.all([
+    [defaults, tuned, functionsOnly] = await Promise.all([
       packageService(root, "defaults", {}),
       packageService(root, "tuned", TUNED),
+      packageService(root, "functions-only", FUNCTIONS_ONLY),
     ]);
     for (const rule of RULES) {
       expected.set(rule.name, {
@@ -772,8 +783,10 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
   after(async () => {
     await fake?.stop();
     if (figures.length > 0) {
-      const seconds = [defaults, tuned].map((p) => `${p?.name} ${p?.seconds.toFixed(1)} s`).join(", ");
-      console.log(`\n      serverless package (two in parallel): ${seconds}`);
+      const seconds = [defaults, tuned, functionsOnly]
+        .map((p) => `${p?.name} ${p?.seconds.toFixed(1)} s`)
+        .join(", ");
+      console.log(`\n      serverless package (three in parallel): ${seconds}`);
       for (const line of figures) console.log(`      ${line}`);
     }
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
@@ -911,7 +924,9 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
             expect(obj(obj(fn.properties.Environment, "Environment").Variables, "Variables")).to.deep.equal({
               ASSUME_ROLE_NAME: roleName,
               GLOBAL_RESOURCES_REGION: region,
+              SECURITY_HUB_FINDINGS: p === tuned ? "true" : "false",
             });
+            expect(fn.properties.ReservedConcurrentExecutions, p.name).to.equal(p === tuned ? "20" : "5");
             const key = text(obj(fn.properties.Code, "Code").S3Key, "Code.S3Key");
             expect(key.replace(/\/\d+-\d{4}-\d\d-\d\dT[\d:.]+Z\//u, "/<timestamp>/")).to.equal(
               `serverless/ecr-access-rules/test/<timestamp>/${rule.name}.zip`,
@@ -953,7 +968,9 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
             );
             for (const s of statements) expect(s.effect).to.equal("Allow");
             const granted = new Set(
-              statements.flatMap((s) => s.actions).filter((a) => !a.startsWith("logs:")),
+              statements
+                .flatMap((s) => s.actions)
+                .filter((a) => !a.startsWith("logs:") && !GRANTED_BESIDES_CALLS.includes(a)),
             );
             const wanted = expected.get(rule.name)?.[variant] ?? new Set<string>();
             expect([...granted].sort(), `${p.name}: granted vs called`).to.deep.equal([...wanted].sort());
@@ -1012,8 +1029,8 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
       );
       expect(
         there.length - elsewhere.length,
-        "a function, log group, role, permission and rule each",
-      ).to.equal(iamRules.length * 5);
+        "a function, log group, role, permission, invoke configuration and rule each",
+      ).to.equal(iamRules.length * 6);
       const functions = ofType(elsewhere, "AWS::Lambda::Function").map((f) => f.properties.FunctionName);
       for (const rule of iamRules) expect(functions).to.not.include(`${prefix}${rule.name}`);
       for (const fn of ofType([...there, ...elsewhere], "AWS::Lambda::Function")) {
@@ -1046,8 +1063,181 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
     }
   });
 
+  describe("modes", () => {
+    it("creates no Config rule in functions-only mode, and everything else that stack mode creates", () => {
+      for (const region of ["us-east-1", "eu-west-1"]) {
+        const stack = deployed(defaults.template, region);
+        const only = deployed(functionsOnly.template, region);
+        expect(ofType(only, "AWS::Config::ConfigRule"), region).to.deep.equal([]);
+        const rest = (resources: readonly Resource[]) =>
+          resources
+            .filter((r) => r.type !== "AWS::Config::ConfigRule")
+            .map((r) => `${r.type} ${r.id}`)
+            .sort();
+        expect(rest(only), region).to.deep.equal(rest(stack));
+        expect(ofType(only, "AWS::Lambda::Permission").length, region).to.equal(
+          ofType(only, "AWS::Lambda::Function").length,
+        );
+      }
+    });
+
+    it("fails to package an unknown mode, rather than deploy without rules", async () => {
+      const attempt = packageService(root, "typo", { mode: "function-only" });
+      let failure: unknown;
+      try {
+        await attempt;
+      } catch (error) {
+        failure = error;
+      }
+      expect(String(failure)).to.match(
+        /serverless package \(typo\) failed[\s\S]*Cannot resolve variable at "resources\.1"/u,
+      );
+    });
+  });
+
+  describe("the failed-evaluations queue", () => {
+    const queueOf = (p: Packaged, region: string): Resource => {
+      const queues = ofType(deployed(p.template, region), "AWS::SQS::Queue");
+      expect(queues, `${p.name}: one queue`).to.have.length(1);
+      const [queue] = queues;
+      if (queue === undefined) throw new Error("no queue");
+      return queue;
+    };
+
+    it("is one encrypted queue per stack, named with the prefix and the stage, keeping messages 14 days", () => {
+      for (const [p, prefix] of [
+        [defaults, ""],
+        [tuned, TUNED.rulePrefix ?? ""],
+        [functionsOnly, ""],
+      ] as const) {
+        const queue = queueOf(p, "us-east-1");
+        expect(queue.properties, p.name).to.deep.equal({
+          QueueName: `${prefix}ecr-access-rules-failed-evaluations-test`,
+          SqsManagedSseEnabled: true,
+          MessageRetentionPeriod: 1_209_600,
+        });
+        expect(`${prefix}ecr-access-rules-failed-evaluations-production`.length).to.be.at.most(80);
+      }
+    });
+
+    it("receives every function's failed invocations after Lambda's two retries", () => {
+      for (const p of [defaults, tuned, functionsOnly]) {
+        for (const region of ["us-east-1", "eu-west-1"]) {
+          const resources = deployed(p.template, region);
+          const queue = queueOf(p, region).id;
+          const functions = ofType(resources, "AWS::Lambda::Function").map((f) => f.id);
+          const configs = ofType(resources, "AWS::Lambda::EventInvokeConfig");
+          expect(configs.map((c) => references(c.properties.FunctionName)[0]).sort(), p.name).to.deep.equal(
+            [...functions].sort(),
+          );
+          for (const config of configs) {
+            expect(config.properties.MaximumRetryAttempts, config.id).to.equal(2);
+            expect(config.properties.DestinationConfig, config.id).to.deep.equal({
+              OnFailure: { Destination: { "Fn::GetAtt": [queue, "Arn"] } },
+            });
+          }
+        }
+      }
+    });
+
+    it("may be written to by each function's role, and by nothing else in it", () => {
+      for (const p of [defaults, tuned, functionsOnly]) {
+        const resources = deployed(p.template, "us-east-1");
+        const queue = queueOf(p, "us-east-1").id;
+        for (const role of ofType(resources, "AWS::IAM::Role")) {
+          const statements = list(role.properties.Policies, "Policies").flatMap((policy, i) =>
+            statementsOf(obj(policy, `Policies[${i}]`).PolicyDocument, `${role.id}.Policies[${i}]`),
+          );
+          const sending = statements.filter((s) => s.actions.some((a) => a.startsWith("sqs:")));
+          if (role.id === "RemediationRole") {
+            expect(sending, role.id).to.deep.equal([]);
+            continue;
+          }
+          expect(
+            sending.map((s) => [s.actions, s.resources]),
+            `${p.name}: ${role.id}`,
+          ).to.deep.equal([[["sqs:SendMessage"], [{ "Fn::GetAtt": [queue, "Arn"] }]]]);
+        }
+      }
+    });
+
+    it("outputs and exports its URL and ARN", () => {
+      for (const p of [defaults, functionsOnly]) {
+        const queue = queueOf(p, "us-east-1").id;
+        expect(p.template.outputs.FailedEvaluationsQueueUrl, p.name).to.deep.include({
+          Value: { Ref: queue },
+          Export: { Name: { "Fn::Sub": "${AWS::StackName}-FailedEvaluationsQueueUrl" } },
+        });
+        expect(p.template.outputs.FailedEvaluationsQueueArn, p.name).to.deep.include({
+          Value: { "Fn::GetAtt": [queue, "Arn"] },
+          Export: { Name: { "Fn::Sub": "${AWS::StackName}-FailedEvaluationsQueueArn" } },
+        });
+      }
+    });
+  });
+
+  it("lets a function send Security Hub findings exactly when securityHubFindings is true, to the account's own product", () => {
+    for (const [p, region, enabled] of [
+      [defaults, "us-east-1", false],
+      [tuned, "eu-west-1", true],
+      [functionsOnly, "us-east-1", false],
+    ] as const) {
+      const resources = deployed(p.template, region);
+      for (const fn of ofType(resources, "AWS::Lambda::Function")) {
+        const roleId = getAttTarget(fn.properties.Role, `${fn.id}.Role`);
+        const role = resources.find((r) => r.id === roleId);
+        if (role === undefined) throw new Error(`no role ${roleId}`);
+        const statements = list(role.properties.Policies, "Policies").flatMap((policy, i) =>
+          statementsOf(obj(policy, `Policies[${i}]`).PolicyDocument, `${roleId}.Policies[${i}]`),
+        );
+        const hub = statements.filter((s) => s.actions.some((a) => a.startsWith("securityhub:")));
+        expect(
+          hub.map((s) => [s.actions, s.resources]),
+          `${p.name}: ${roleId}`,
+        ).to.deep.equal(
+          enabled
+            ? [
+                [
+                  ["securityhub:BatchImportFindings"],
+                  [
+                    {
+                      "Fn::Sub":
+                        "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default",
+                    },
+                  ],
+                ],
+              ]
+            : [],
+        );
+        const variables = obj(obj(fn.properties.Environment, "Environment").Variables, "Variables");
+        expect(variables.SECURITY_HUB_FINDINGS, fn.id).to.equal(String(enabled));
+      }
+    }
+  });
+
+  it("deploys the remediation documents and their role in both modes, in every region", () => {
+    for (const p of [defaults, functionsOnly, tuned]) {
+      for (const region of ["us-east-1", "eu-west-1"]) {
+        const resources = deployed(p.template, region);
+        const prefix = p === tuned ? (TUNED.rulePrefix ?? "") : "";
+        const names = ofType(resources, "AWS::SSM::Document").map((d) => d.properties.Name);
+        expect(names.sort(), `${p.name} in ${region}`).to.deep.equal(
+          [
+            "EcrAccessRules-EnableScanOnPush",
+            "EcrAccessRules-RemediateImageIntegrity",
+            "EcrAccessRules-SetImageTagImmutable",
+          ].map((name) => `${prefix}${name}`),
+        );
+        const role = resources.find((r) => r.id === "RemediationRole");
+        expect(role?.properties.RoleName, p.name).to.deep.equal({
+          "Fn::Sub": `${prefix}ecr-access-rules-remediation-\${AWS::Region}`,
+        });
+      }
+    }
+  });
+
   it("refers only to resources that exist, in every region", () => {
-    for (const p of [defaults, tuned]) {
+    for (const p of [defaults, tuned, functionsOnly]) {
       for (const region of ["us-east-1", "eu-west-1"]) {
         const resources = deployed(p.template, region);
         const ids = new Set(resources.map((r) => r.id));
@@ -1061,13 +1251,13 @@ describe("deployment: serverless.yml packaged offline (osls + serverless-esbuild
   });
 
   it("validates against the CloudFormation resource specification and Config's enum values", () => {
-    for (const p of [defaults, tuned]) {
+    for (const p of [defaults, tuned, functionsOnly]) {
       expect(validateTemplate(p.raw), p.name).to.deep.equal([]);
     }
   });
 
   it("grants no `*` or `service:*` action anywhere (the deployment bucket's TLS-only Deny s3:* is the one wildcard)", () => {
-    for (const p of [defaults, tuned]) {
+    for (const p of [defaults, tuned, functionsOnly]) {
       for (const region of ["us-east-1", "eu-west-1"]) {
         const wildcards: string[] = [];
         for (const resource of deployed(p.template, region)) {

@@ -16,6 +16,7 @@ import {
   MEMBER_ROLE_FILE,
   ORGANIZATION_PACK_FILE,
   PACK_FILE,
+  REMEDIATION_PACK_FILE,
   RUNTIME_PERMISSIONS,
   ruleKey,
 } from "../../scripts/generate-conformance-pack.js";
@@ -297,9 +298,10 @@ Outputs:
   });
 
   describe("the generated templates validate", () => {
-    for (const path of [PACK_FILE, ORGANIZATION_PACK_FILE, INVOKE_PERMISSIONS_FILE, MEMBER_ROLE_FILE]) {
+    const packs = [PACK_FILE, REMEDIATION_PACK_FILE];
+    for (const path of [...packs, ORGANIZATION_PACK_FILE, INVOKE_PERMISSIONS_FILE, MEMBER_ROLE_FILE]) {
       it(path, () => {
-        expect(validateTemplate(load(path), { conformancePack: path === PACK_FILE })).to.deep.equal([]);
+        expect(validateTemplate(load(path), { conformancePack: packs.includes(path) })).to.deep.equal([]);
       });
     }
   });
