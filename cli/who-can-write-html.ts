@@ -180,30 +180,44 @@ export function pageModel(results: readonly RepositoryWriters[]): PageModel {
   };
 }
 
-/** The model as the page embeds it: each distinct action list and each distinct path step once, named by index. */
+/**
+ * The model as the page embeds it, in arrays of numbers so that a large account's page stays small: each
+ * distinct action list and path step once; nodes by index; an arrow `[source, target, 0 writes | 1 acts as]`;
+ * an entry `[repository, writer, action list, arrow, via or -1, step…]`.
+ */
 function packModel(model: PageModel) {
+  const nodeIndex = new Map(model.nodes.map((node, index) => [node.id, index]));
+  const at = (id: string) => nodeIndex.get(id) ?? -1;
+  const edgeOfEntry = new Map<number, number>();
+  for (const [index, edge] of model.edges.entries())
+    for (const entry of edge.entries) edgeOfEntry.set(entry, index);
   const actionSets: (readonly string[])[] = [];
   const actionSetIndex = new Map<string, number>();
   const steps: string[] = [];
   const stepIndex = new Map<string, number>();
-  const entries = model.entries.map((entry) => {
-    const actionsKey = entry.actions.join("\n");
-    let actions = actionSetIndex.get(actionsKey);
-    if (actions === undefined) {
-      actions = actionSets.push(entry.actions) - 1;
-      actionSetIndex.set(actionsKey, actions);
+  const intern = <T>(list: T[], index: Map<string, number>, key: string, value: T) => {
+    let found = index.get(key);
+    if (found === undefined) {
+      found = list.push(value) - 1;
+      index.set(key, found);
     }
-    const path = entry.path.map((step) => {
-      let index = stepIndex.get(step);
-      if (index === undefined) {
-        index = steps.push(step) - 1;
-        stepIndex.set(step, index);
-      }
-      return index;
-    });
-    return { ...entry, actions, path };
-  });
-  return { nodes: model.nodes, edges: model.edges, entries, actionSets, steps };
+    return found;
+  };
+  const entries = model.entries.map((entry, index) => [
+    at(entry.repository),
+    at(entry.writer),
+    intern(actionSets, actionSetIndex, entry.actions.join("\n"), entry.actions),
+    edgeOfEntry.get(index) ?? -1,
+    entry.via === undefined ? -1 : at(entry.via),
+    ...entry.path.map((step) => intern(steps, stepIndex, step, step)),
+  ]);
+  return {
+    nodes: model.nodes.map(({ id: _, ...node }) => node),
+    edges: model.edges.map((edge) => [at(edge.source), at(edge.target), edge.kind === "writes" ? 0 : 1]),
+    entries,
+    actionSets,
+    steps,
+  };
 }
 
 /**
@@ -289,6 +303,7 @@ h1{font-size:17px;margin:0;font-weight:600}
 #panel .kind{font-size:11px;color:#fff;border-radius:3px;padding:0 4px;flex:none}
 #panel .full{font-size:11.5px;color:#6b7280;overflow-wrap:anywhere;margin:-2px 0 2px}
 #tip{position:absolute;pointer-events:none;z-index:10;max-width:480px;padding:4px 8px;font-size:12px;background:#111827;color:#fff;border-radius:4px;overflow-wrap:anywhere;display:none}
+#notice{position:absolute;z-index:10;top:40%;left:10%;right:10%;margin:0;padding:14px 18px;background:#fffbeb;border:1px solid #f59e0b;border-radius:6px;font-size:14px;text-align:center;display:none}
 #panel .actions{font-size:12.5px;color:#1f2937;margin:2px 0 4px}
 #panel ol{margin:0;padding-left:20px;font-size:12.5px;color:#374151}
 #panel li{margin:1px 0}
@@ -303,26 +318,33 @@ const SCRIPT = `
 "use strict";
 (function () {
   var packed = JSON.parse(document.getElementById("who-can-write-data").textContent);
-  // Action lists and path steps are stored once each and named by index.
-  var data = {
-    nodes: packed.nodes,
-    edges: packed.edges,
-    entries: packed.entries.map(function (e) {
-      var out = { repository: e.repository, writer: e.writer, actions: packed.actionSets[e.actions], path: e.path.map(function (i) { return packed.steps[i]; }) };
-      if (e.via !== undefined) out.via = e.via;
-      return out;
-    })
-  };
   var STYLES = packed.styles;
-  var byId = {};
-  data.nodes.forEach(function (n) { byId[n.id] = n; });
-  var elements = [];
-  data.nodes.forEach(function (n) {
-    elements.push({ group: "nodes", data: { id: n.id, label: n.label, kind: n.kind } });
+  var LIMIT = packed.drawLimit;
+  var nodes = packed.nodes;
+  var edges = packed.edges.map(function (e) {
+    return { source: e[0], target: e[1], kind: e[2] === 0 ? "writes" : "acts-as", entries: [] };
   });
-  data.edges.forEach(function (e) {
-    elements.push({ group: "edges", data: { id: e.id, source: e.source, target: e.target, kind: e.kind } });
+  var entries = packed.entries.map(function (e, i) {
+    var entry = {
+      repository: e[0], writer: e[1], actions: packed.actionSets[e[2]], edge: e[3], via: e[4],
+      path: e.slice(5).map(function (k) { return packed.steps[k]; })
+    };
+    if (entry.edge >= 0) edges[entry.edge].entries.push(i);
+    return entry;
   });
+  // Each node's entries (as repository, writer or the writer acted as), and an entry by repository and writer.
+  var byNode = nodes.map(function () { return []; });
+  var byRepositoryWriter = {};
+  entries.forEach(function (e, i) {
+    byNode[e.repository].push(i);
+    byNode[e.writer].push(i);
+    if (e.via >= 0) byNode[e.via].push(i);
+    byRepositoryWriter[e.repository + " " + e.writer] = i;
+  });
+  var repositoryCount = nodes.filter(function (n) { return n.kind === "repository"; }).length;
+  var writerCount = nodes.length - repositoryCount;
+  var LAYOUT = { name: "dagre", rankDir: "LR", nodeSep: 10, rankSep: 70, edgeSep: 4, nodeDimensionsIncludeLabels: true, fit: true, padding: 24 };
+
   var nodeStyle = [];
   Object.keys(STYLES).forEach(function (kind) {
     nodeStyle.push({ selector: 'node[kind = "' + kind + '"]', style: { "background-color": STYLES[kind].colour, shape: STYLES[kind].shape } });
@@ -330,7 +352,7 @@ const SCRIPT = `
   cytoscape.use(cytoscapeDagre);
   var cy = cytoscape({
     container: document.getElementById("graph"),
-    elements: elements,
+    elements: [],
     style: [
       { selector: "node", style: { label: "data(label)", width: 18, height: 18, "font-size": 12, color: "#111827",
         "text-valign": "center", "text-halign": "right", "text-margin-x": 4, "text-wrap": "ellipsis", "text-max-width": 230,
@@ -345,16 +367,15 @@ const SCRIPT = `
       { selector: ".faded", style: { opacity: 0.15 } },
       { selector: "node:selected", style: { "border-width": 3, "border-color": "#111827" } },
       { selector: "edge.lit", style: { width: 2.4, "line-color": "#111827", "target-arrow-color": "#111827", opacity: 1 } }
-    ]),
-    layout: { name: "dagre", rankDir: "LR", nodeSep: 10, rankSep: 70, edgeSep: 4, nodeDimensionsIncludeLabels: true, fit: true, padding: 24 }
+    ])
   });
   window.whoCanWriteGraph = cy;
 
   var search = document.getElementById("search");
   var count = document.getElementById("count");
   var panel = document.getElementById("panel");
-  var repositoryCount = data.nodes.filter(function (n) { return n.kind === "repository"; }).length;
-  var writerCount = data.nodes.length - repositoryCount;
+  var notice = document.getElementById("notice");
+  var tip = document.getElementById("tip");
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -362,27 +383,104 @@ const SCRIPT = `
     if (cls !== undefined) e.className = cls;
     return e;
   }
-  function shortAction(a) { return a.replace(/^ecr:/, ""); }
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
+  // The entries a set of entries needs drawn: one that acts as another writer brings that writer's own entry.
+  function closure(marked, list) {
+    for (var k = 0; k < list.length; k++) {
+      var e = entries[list[k]];
+      if (e.via < 0) continue;
+      var j = byRepositoryWriter[e.repository + " " + e.via];
+      if (j !== undefined && !marked[j]) { marked[j] = 1; list.push(j); }
+    }
+    return list;
+  }
+  // What to draw for these nodes: their entries, those entries' nodes and arrows, and the nodes themselves.
+  function around(nodeIndexes) {
+    var marked = new Uint8Array(entries.length);
+    var list = [];
+    nodeIndexes.forEach(function (n) {
+      byNode[n].forEach(function (i) { if (!marked[i]) { marked[i] = 1; list.push(i); } });
+    });
+    closure(marked, list);
+    var nodeSet = {};
+    var edgeSet = {};
+    nodeIndexes.forEach(function (n) { nodeSet[n] = true; });
+    list.forEach(function (i) {
+      var e = entries[i];
+      nodeSet[e.repository] = true;
+      nodeSet[e.writer] = true;
+      if (e.via >= 0) nodeSet[e.via] = true;
+      if (e.edge >= 0) edgeSet[e.edge] = true;
+    });
+    return { entries: list, nodes: Object.keys(nodeSet).map(Number), edges: Object.keys(edgeSet).map(Number) };
+  }
+  function everything() {
+    return { entries: entries.map(function (_, i) { return i; }), nodes: nodes.map(function (_, i) { return i; }), edges: edges.map(function (_, i) { return i; }) };
+  }
+  function counts(part) {
+    var r = part.nodes.filter(function (n) { return nodes[n].kind === "repository"; }).length;
+    return { repositories: r, writers: part.nodes.length - r };
+  }
+
+  // Draws exactly these nodes and arrows (or, past the limit, none, saying why) and lays them out.
+  function draw(part, matched) {
+    var size = part.nodes.length + part.edges.length;
+    cy.elements().remove();
+    tip.style.display = "none";
+    if (size > LIMIT) {
+      notice.textContent = "Too many to draw at once: " + plural(part.nodes.length, "node", "nodes") + " and " + plural(part.edges.length, "arrow", "arrows") +
+        " (this page draws up to " + LIMIT + "). Type a repository or a principal in the search box, or pick a repository on the right.";
+      notice.style.display = "block";
+      return false;
+    }
+    notice.style.display = "none";
+    var elements = [];
+    part.nodes.forEach(function (n) {
+      elements.push({ group: "nodes", data: { id: "n" + n, label: nodes[n].label, kind: nodes[n].kind }, classes: matched[n] ? "match" : "" });
+    });
+    part.edges.forEach(function (i) {
+      var e = edges[i];
+      elements.push({ group: "edges", data: { id: "e" + i, source: "n" + e.source, target: "n" + e.target, kind: e.kind } });
+    });
+    cy.add(elements);
+    cy.layout(LAYOUT).run();
+    // A drawing too tall to fit legibly: show it at a readable size around the first match (or the first
+    // repository) instead; the rest is a pan or a scroll away.
+    if (cy.zoom() < 0.6) {
+      var first = part.nodes.filter(function (n) { return matched[n]; })[0];
+      if (first === undefined) first = part.nodes.filter(function (n) { return nodes[n].kind === "repository"; })[0];
+      cy.zoom(0.9);
+      if (first !== undefined) cy.center(cy.getElementById("n" + first));
+    }
+    // A small drawing is not blown up past a comfortable size.
+    if (cy.zoom() > 1.2) {
+      cy.zoom(1.2);
+      cy.center();
+    }
+    return true;
+  }
+
   function kindBadge(kind) {
     var b = el("span", kind, "kind");
     b.style.background = STYLES[kind].colour;
     return b;
   }
-  function nodeLink(id) {
-    var b = el("button", byId[id].label, "link");
+  function nodeLink(n) {
+    var b = el("button", nodes[n].label, "link");
     b.type = "button";
-    b.title = byId[id].full;
-    b.addEventListener("click", function () { select(id); });
+    b.title = nodes[n].full;
+    b.addEventListener("click", function () { focus(n); });
     return b;
   }
-  function entrySection(entry, titleId) {
+  function entrySection(entry, titleNode) {
     var s = el("section");
     var h = el("h3");
-    h.appendChild(kindBadge(byId[titleId].kind));
-    h.appendChild(nodeLink(titleId));
+    h.appendChild(kindBadge(nodes[titleNode].kind));
+    h.appendChild(nodeLink(titleNode));
     s.appendChild(h);
-    if (byId[titleId].full !== byId[titleId].label) s.appendChild(el("div", byId[titleId].full, "full"));
-    s.appendChild(el("div", entry.actions.length + " action" + (entry.actions.length === 1 ? "" : "s") + ": " + entry.actions.map(shortAction).join(", "), "actions"));
+    if (nodes[titleNode].full !== nodes[titleNode].label) s.appendChild(el("div", nodes[titleNode].full, "full"));
+    s.appendChild(el("div", plural(entry.actions.length, "action", "actions") + ": " + entry.actions.map(function (a) { return a.replace(/^ecr:/, ""); }).join(", "), "actions"));
     var ol = el("ol");
     entry.path.forEach(function (step) { ol.appendChild(el("li", step)); });
     s.appendChild(ol);
@@ -393,95 +491,73 @@ const SCRIPT = `
     panel.appendChild(el("h2", "Who can write"));
     panel.appendChild(el("p", "Click a repository, a principal or an arrow for its actions and paths. Solid arrows: writes to the repository; dashed: acts as a writer.", "sub"));
     var t = el("table");
-    data.nodes.forEach(function (n) {
+    nodes.forEach(function (n, i) {
       if (n.kind !== "repository") return;
       var tr = el("tr");
       var td = el("td");
-      td.appendChild(nodeLink(n.id));
+      td.appendChild(nodeLink(i));
       tr.appendChild(td);
-      var k = data.entries.filter(function (e) { return e.repository === n.id; }).length;
-      tr.appendChild(el("td", k + " writer" + (k === 1 ? "" : "s"), "n"));
+      tr.appendChild(el("td", plural(byNode[i].length, "writer", "writers"), "n"));
       t.appendChild(tr);
     });
     panel.appendChild(t);
   }
-  function entriesWhere(test) { return data.entries.filter(test); }
-  function showNode(id) {
-    var n = byId[id];
+  function showNode(n) {
+    var node = nodes[n];
     panel.replaceChildren();
-    panel.appendChild(el("h2", n.full));
-    if (n.kind === "repository") {
-      panel.appendChild(el("p", n.arn, "sub"));
-      var list = entriesWhere(function (e) { return e.repository === id; });
-      panel.appendChild(el("p", list.length + " principal" + (list.length === 1 ? "" : "s") + " and doors can write to it", "sub"));
+    panel.appendChild(el("h2", node.full));
+    if (node.kind === "repository") {
+      panel.appendChild(el("p", node.arn, "sub"));
+      var list = byNode[n];
+      panel.appendChild(el("p", plural(list.length, "principal or door", "principals and doors") + " can write to it", "sub"));
       if (list.length === 0) panel.appendChild(el("p", "No principal or door can write to it.", "empty"));
-      list.forEach(function (e) { panel.appendChild(entrySection(e, e.writer)); });
-    } else {
-      panel.appendChild(el("p", STYLES[n.kind].words + " (" + n.kind + ")", "sub"));
-      var own = entriesWhere(function (e) { return e.writer === id; });
-      panel.appendChild(el("p", "writes to " + own.length + " repositor" + (own.length === 1 ? "y" : "ies"), "sub"));
-      own.forEach(function (e) { panel.appendChild(entrySection(e, e.repository)); });
-      var through = entriesWhere(function (e) { return e.via === id; });
-      if (through.length > 0) {
-        panel.appendChild(el("p", "acted as by " + through.length + " writer entr" + (through.length === 1 ? "y" : "ies") + ":", "sub"));
-        through.forEach(function (e) { panel.appendChild(entrySection(e, e.writer)); });
-      }
+      list.forEach(function (i) { panel.appendChild(entrySection(entries[i], entries[i].writer)); });
+      return;
+    }
+    panel.appendChild(el("p", STYLES[node.kind].words + " (" + node.kind + ")", "sub"));
+    var own = byNode[n].filter(function (i) { return entries[i].writer === n; });
+    panel.appendChild(el("p", "writes to " + plural(own.length, "repository", "repositories"), "sub"));
+    own.forEach(function (i) { panel.appendChild(entrySection(entries[i], entries[i].repository)); });
+    var through = byNode[n].filter(function (i) { return entries[i].via === n; });
+    if (through.length > 0) {
+      panel.appendChild(el("p", "others write by acting as it:", "sub"));
+      through.forEach(function (i) { panel.appendChild(entrySection(entries[i], entries[i].writer)); });
     }
   }
-  function showEdge(edge) {
+  function showEdge(i) {
+    var d = edges[i];
     panel.replaceChildren();
-    var d = data.edges.filter(function (e) { return e.id === edge.id(); })[0];
-    panel.appendChild(el("h2", byId[d.source].full));
-    panel.appendChild(el("p", (d.kind === "writes" ? "writes to " : "acts as ") + byId[d.target].full, "sub"));
-    d.entries.forEach(function (i) { panel.appendChild(entrySection(data.entries[i], data.entries[i].repository)); });
+    panel.appendChild(el("h2", nodes[d.source].full));
+    panel.appendChild(el("p", (d.kind === "writes" ? "writes to " : "acts as ") + nodes[d.target].full, "sub"));
+    d.entries.forEach(function (k) { panel.appendChild(entrySection(entries[k], entries[k].repository)); });
   }
-  // The elements a set of entries draws: each entry's writer, repository, via writer, and arrows.
-  function elementsOf(entryIndexes) {
-    var ids = {};
-    entryIndexes.forEach(function (i) {
-      var e = data.entries[i];
-      ids[e.writer] = true; ids[e.repository] = true;
-      if (e.via !== undefined) ids[e.via] = true;
-    });
-    var edges = data.edges.filter(function (d) {
-      return d.entries.some(function (i) { return entryIndexes.indexOf(i) >= 0; });
-    });
-    var c = cy.collection();
-    Object.keys(ids).forEach(function (id) { c = c.union(cy.getElementById(id)); });
-    edges.forEach(function (d) { c = c.union(cy.getElementById(d.id)); });
-    return c;
-  }
-  // An entry that acts through another writer brings that writer's own entry for the same repository.
-  function withVia(indexes) {
-    var out = indexes.slice();
-    indexes.forEach(function (i) {
-      var e = data.entries[i];
-      if (e.via === undefined) return;
-      data.entries.forEach(function (f, j) {
-        if (f.repository === e.repository && f.writer === e.via && out.indexOf(j) < 0) out.push(j);
-      });
-    });
-    return out;
-  }
-  function select(id) {
-    var node = cy.getElementById(id);
-    cy.elements().unselect();
-    node.select();
-    light(node);
-    showNode(id);
-  }
-  function light(node) {
-    cy.elements().removeClass("faded lit");
-    var id = node.id();
-    var idx = [];
-    data.entries.forEach(function (e, i) { if (e.writer === id || e.repository === id || e.via === id) idx.push(i); });
-    var near = elementsOf(withVia(idx));
+  // Lights a node's own paths and fades the rest of the drawing.
+  function light(n) {
+    cy.elements().removeClass("faded lit").unselect();
+    var part = around([n]);
+    var near = cy.collection();
+    part.nodes.forEach(function (k) { near = near.union(cy.getElementById("n" + k)); });
+    part.edges.forEach(function (k) { near = near.union(cy.getElementById("e" + k)); });
     cy.elements().not(near).addClass("faded");
     near.edges().addClass("lit");
+    cy.getElementById("n" + n).select();
   }
-  var tip = document.getElementById("tip");
+  // Shows a node's details; draws its neighbourhood first when it is not drawn.
+  function focus(n) {
+    if (cy.getElementById("n" + n).empty()) {
+      var part = around([n]);
+      var matched = {};
+      matched[n] = true;
+      draw(part, matched);
+      var c = counts(part);
+      count.textContent = "showing " + c.repositories + " of " + repositoryCount + " repositories, " + c.writers + " of " + writerCount + " principals and doors";
+    }
+    if (!cy.getElementById("n" + n).empty()) light(n);
+    showNode(n);
+  }
+
   cy.on("mouseover", "node", function (evt) {
-    var n = byId[evt.target.id()];
+    var n = nodes[Number(evt.target.id().slice(1))];
     tip.textContent = n.full + " (" + STYLES[n.kind].words + ")";
     var p = evt.target.renderedPosition();
     tip.style.left = Math.round(p.x + 12) + "px";
@@ -489,12 +565,11 @@ const SCRIPT = `
     tip.style.display = "block";
   });
   cy.on("mouseout", "node", function () { tip.style.display = "none"; });
-  cy.on("tap", "node", function (evt) { select(evt.target.id()); });
+  cy.on("tap", "node", function (evt) { focus(Number(evt.target.id().slice(1))); });
   cy.on("tap", "edge", function (evt) {
-    cy.elements().removeClass("faded lit");
-    cy.elements().unselect();
+    cy.elements().removeClass("faded lit").unselect();
     evt.target.addClass("lit");
-    showEdge(evt.target);
+    showEdge(Number(evt.target.id().slice(1)));
   });
   cy.on("tap", function (evt) {
     if (evt.target === cy) { cy.elements().removeClass("faded lit"); overview(); }
@@ -502,31 +577,23 @@ const SCRIPT = `
 
   function filter() {
     var q = search.value.trim().toLowerCase();
-    cy.elements().removeClass("match faded lit");
     if (q === "") {
-      cy.elements().style("display", "element");
+      draw(everything(), {});
       count.textContent = repositoryCount + " repositories, " + writerCount + " principals and doors";
-      cy.fit(undefined, 24);
       return;
     }
-    var matched = data.nodes.filter(function (n) {
-      return n.full.toLowerCase().indexOf(q) >= 0 || n.label.toLowerCase().indexOf(q) >= 0 || (n.arn !== undefined && n.arn.toLowerCase().indexOf(q) >= 0);
-    }).map(function (n) { return n.id; });
-    var idx = [];
-    data.entries.forEach(function (e, i) {
-      if (matched.indexOf(e.repository) >= 0 || matched.indexOf(e.writer) >= 0 || (e.via !== undefined && matched.indexOf(e.via) >= 0)) idx.push(i);
+    var matched = {};
+    var hits = [];
+    nodes.forEach(function (n, i) {
+      if (n.full.toLowerCase().indexOf(q) >= 0 || n.label.toLowerCase().indexOf(q) >= 0 || (n.arn !== undefined && n.arn.toLowerCase().indexOf(q) >= 0)) {
+        matched[i] = true;
+        hits.push(i);
+      }
     });
-    var shown = elementsOf(withVia(idx));
-    matched.forEach(function (id) { shown = shown.union(cy.getElementById(id)); });
-    cy.batch(function () {
-      cy.elements().style("display", "none");
-      shown.style("display", "element");
-      matched.forEach(function (id) { cy.getElementById(id).addClass("match"); });
-    });
-    var r = shown.nodes('[kind = "repository"]').length;
-    var w = shown.nodes().length - r;
-    count.textContent = "showing " + r + " of " + repositoryCount + " repositories, " + w + " of " + writerCount + " principals and doors";
-    if (shown.length > 0) cy.fit(shown, 24);
+    var part = around(hits);
+    draw(part, matched);
+    var c = counts(part);
+    count.textContent = "showing " + c.repositories + " of " + repositoryCount + " repositories, " + c.writers + " of " + writerCount + " principals and doors";
   }
   search.addEventListener("input", filter);
   filter();
@@ -563,6 +630,12 @@ function scriptHash(text: string): string {
 }
 
 /**
+ * The most nodes plus arrows the page lays out at once; past it, the page asks for a search (dagre's layout
+ * of a few thousand elements takes seconds, and a picture that large is unreadable anyway).
+ */
+export const DRAW_LIMIT = 2500;
+
+/**
  * The whole page for `who-can-write --html FILE`: the graph, a search box that filters it by repository or
  * principal, a legend, and a side panel with each writer's actions and path.
  *
@@ -571,7 +644,7 @@ function scriptHash(text: string): string {
  */
 export function whoCanWriteHtml(
   results: readonly RepositoryWriters[],
-  options: { readonly title?: string } = {},
+  options: { readonly title?: string; readonly drawLimit?: number } = {},
 ): string {
   const model = pageModel(results);
   const styles = Object.fromEntries(
@@ -580,7 +653,7 @@ export function whoCanWriteHtml(
       { colour: s.colour, shape: s.shape, words: s.words },
     ]),
   );
-  const data = scriptSafeJson({ ...packModel(model), styles });
+  const data = scriptSafeJson({ ...packModel(model), styles, drawLimit: options.drawLimit ?? DRAW_LIMIT });
   const library = graphLibraries();
   const title = `Who can write${options.title === undefined ? "" : ` — ${options.title}`}`;
   const kinds = Object.keys(KIND_STYLES).filter(
@@ -617,7 +690,7 @@ export function whoCanWriteHtml(
 <span id="count" role="status"></span>
 <ul id="legend" aria-label="Legend">${legend}</ul>
 </header>
-<div id="graph" aria-label="Graph of who can write to which repository"><div id="tip" role="tooltip"></div></div>
+<div id="graph" aria-label="Graph of who can write to which repository"><div id="tip" role="tooltip"></div><p id="notice" role="status"></p></div>
 <aside id="panel"></aside>
 <noscript>This page draws its graph with JavaScript; the same answer as text: ecr-access-rules who-can-write --json.</noscript>
 <script type="application/json" id="who-can-write-data">${data}</script>

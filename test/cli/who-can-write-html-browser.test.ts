@@ -268,6 +268,35 @@ describe("who-can-write --html in headless Chromium", function () {
     expect(statSync(screenshot).size).to.be.greaterThan(20_000);
   });
 
+  it("draws nothing past its limit, says so, and draws a repository's writers once it is searched or picked", async () => {
+    // Prepare: the example's page with a limit below its size (the default limit is for large accounts).
+    const small = join(dir, "limited.html");
+    writeFileSync(small, whoCanWriteHtml(results, { drawLimit: 100 }));
+    const payments = results.find((r) => r.repositoryName === "prod-payments");
+    const api = results.find((r) => r.repositoryName === "team-a/api");
+    const { page, errors } = await open(small);
+    const first = await shown(page);
+    const notice = await page.textContent("#notice");
+
+    // Act
+    await page.fill("#search", "prod-payments");
+    const searched = await shown(page);
+    await page.fill("#search", "");
+    await page.getByRole("button", { name: "team-a/api", exact: true }).click();
+    const picked = await shown(page);
+
+    // Assess
+    expect(first).to.deep.include({ repositories: 0, writers: 0, edges: 0 });
+    expect(notice).to.match(
+      /^Too many to draw at once: \d+ nodes and \d+ arrows \(this page draws up to 100\)/u,
+    );
+    expect(searched).to.deep.include({ repositories: 1, writers: payments?.writers.length });
+    expect(picked.writers).to.equal(api?.writers.length);
+    expect(await page.isVisible("#notice")).to.equal(false);
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+
   it("shows a </script> in a principal's name as text, without breaking the page or running it", async () => {
     // Prepare
     const evil = "token.actions.githubusercontent.com:repo:</script><script>window.pwned=1</script>";
