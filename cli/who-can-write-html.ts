@@ -16,7 +16,7 @@ import type { RepositoryWriters, WriterKind } from "../shared/reach/writers.js";
 export interface PageNode {
   readonly id: string;
   readonly kind: WriterKind | "repository";
-  /** The short text drawn under the node. */
+  /** The short text drawn beside the node. */
   readonly label: string;
   /** The whole name: a repository's name, a principal's ARN, a door's text. */
   readonly full: string;
