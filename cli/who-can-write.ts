@@ -4,6 +4,7 @@
  * identity grants on the repository's ARN, its repository policy, and reach (who can act as a writer, back
  * to the doors of the writer roles' trust policies).
  */
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { accountReach } from "../shared/account/reach-source.js";
@@ -14,6 +15,7 @@ import { formatTable, inputErrorMessage } from "./analyze.js";
 import { type CliIo, commandFailure, type ExitStatus, isArgumentError, PROGRAM } from "./common.js";
 import { readProcessStdin } from "./input.js";
 import { type AccountTarget, liveFacts, type ScanOptions, snapshotTarget } from "./scan.js";
+import { whoCanWriteHtml } from "./who-can-write-html.js";
 
 export const WHO_CAN_WRITE_USAGE = `Usage: ${PROGRAM} who-can-write [REPOSITORY…] (--snapshot FILE | --live) [options]
 
@@ -27,6 +29,9 @@ Options:
   --live               read the account of the default credentials (read-only calls)
   --region NAME        the region of the repositories (default: the snapshot's, or AWS_REGION)
   --json               print {"repositories": [{"repositoryName", "repositoryArn", "writers": […]}]}
+  --html FILE          also write one self-contained page (it loads nothing from the network): the
+                       repositories, their writers and the paths between as a graph, searchable by
+                       repository or principal; the table is then not printed (--json still is)
   -h, --help           show this help
 
 Reference: docs/command-line.md#who-can-write. Exit status: 0 answered, 2 bad input or a failed read.
@@ -42,6 +47,7 @@ function parse(args: readonly string[]) {
       live: { type: "boolean" },
       region: { type: "string" },
       json: { type: "boolean" },
+      html: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -158,6 +164,21 @@ export async function runWhoCanWrite(
           registryPolicy,
         }),
       );
+    }
+    if (values.html !== undefined) {
+      const page = whoCanWriteHtml(results, { title: `${target.accountId} ${region}` });
+      try {
+        writeFileSync(values.html, page);
+      } catch (cause) {
+        return fail(`cannot write ${values.html}: ${cause instanceof Error ? cause.message : String(cause)}`);
+      }
+      if (values.json !== true) {
+        const writers = new Set(results.flatMap((r) => r.writers.map((w) => `${w.kind}|${w.principal}`)));
+        io.stdout.write(
+          `wrote ${values.html}: ${results.length} repositories, ${writers.size} principals and doors (${Math.ceil(Buffer.byteLength(page) / 1024)} KiB)\n`,
+        );
+        return 0;
+      }
     }
     io.stdout.write(
       values.json === true ? `${JSON.stringify({ repositories: results }, null, 2)}\n` : formatText(results),
