@@ -9,12 +9,16 @@
  * imported, so the whole batch is sent again. When the SDK gives up, or the rounds run out,
  * `FindingsDeliveryError` fails the invocation: Lambda retries it, and then hands it to the function's
  * on-failure destination, so a finding is never silently dropped.
+ *
+ * The Security Hub client is bundled with every handler and built on the first send only. (Importing its
+ * SDK lazily was measured and saves nothing: the cost is parsing the bundle, not running it.)
  */
 import {
   type AwsSecurityFinding,
   BatchImportFindingsCommand,
-  type SecurityHubClient,
+  SecurityHubClient,
 } from "@aws-sdk/client-securityhub";
+import type { ClientFactory, ClientTarget } from "../aws/clients.js";
 import { EcrAccessRulesError } from "../errors.js";
 
 /** Findings per `BatchImportFindings` call: Security Hub's own limit. */
@@ -121,4 +125,15 @@ export class SecurityHubReporter implements FindingsReporter {
       pending.length,
     );
   }
+}
+
+/**
+ * The reporter of `target`'s findings, through its Security Hub client (built on first use, with the
+ * project's retry settings).
+ *
+ * @example
+ * await securityHubReporter(clients, target).report(findings);
+ */
+export function securityHubReporter(clients: ClientFactory, target: ClientTarget): SecurityHubReporter {
+  return new SecurityHubReporter(clients.client(SecurityHubClient, "SecurityHub", target));
 }

@@ -5,7 +5,6 @@
  * `shared/config`, the facts in `shared/account`, the findings in `shared/findings`, the judging in the
  * rules.
  */
-import { SecurityHubClient } from "@aws-sdk/client-securityhub";
 import type { AccountFacts } from "../account/facts.js";
 import { ApiAccountFacts, type ReadersFor } from "../account/sources.js";
 import { ApiCallCounter, ClientFactory, type ClientTarget } from "../aws/clients.js";
@@ -15,7 +14,7 @@ import { parseParameters } from "../config/parameters.js";
 import { type EvaluationReporter, PutEvaluationsReporter } from "../config/reporter.js";
 import { eventPartition, fetchOversized, ruleRegion, triggerOf } from "../config/trigger.js";
 import { EcrAccessRulesError } from "../errors.js";
-import { type FindingsReporter, SecurityHubReporter } from "../findings/security-hub.js";
+import { type FindingsReporter, securityHubReporter } from "../findings/security-hub.js";
 import { type FindingsSetting, findingsOf, findingsSetting } from "../findings/verdicts.js";
 import { type RunEnv, runRule } from "./evaluate.js";
 import { powertoolsLogger, type RuleLogger } from "./logger.js";
@@ -118,10 +117,7 @@ export function resolveDeps<R extends FactKind>(
         : setting(env.GLOBAL_RESOURCES_REGION),
     reporter: overrides.reporter ?? ((factory, target) => new PutEvaluationsReporter(factory.config(target))),
     securityHubFindings: overrides.securityHubFindings ?? findingsSetting(env.SECURITY_HUB_FINDINGS),
-    findings:
-      overrides.findings ??
-      ((factory, target) =>
-        new SecurityHubReporter(factory.client(SecurityHubClient, "SecurityHub", target))),
+    findings: overrides.findings ?? securityHubReporter,
     docsBaseUrl: "docsBaseUrl" in overrides ? overrides.docsBaseUrl : setting(env.DOCS_BASE_URL),
     facts:
       overrides.facts ??
