@@ -45,8 +45,11 @@ Exit status: 0 every message replayed (or none to replay), 1 a message was kept 
 2 bad input or the queue could not be read.
 `;
 
-/** Seconds a received message stays hidden: longer than one function run (300 s) and its retries. */
-export const REPLAY_VISIBILITY_TIMEOUT_S = 900;
+/**
+ * Seconds a received message stays hidden: longer than the ten function runs of one receive (300 s
+ * each, the most a function may take), so no message of a batch shows again while the batch is replayed.
+ */
+export const REPLAY_VISIBILITY_TIMEOUT_S = 3600;
 /** Seconds a dry run hides what it lists, so it lists each message once and leaves it soon after. */
 export const DRY_RUN_VISIBILITY_TIMEOUT_S = 30;
 

@@ -142,6 +142,8 @@ describe("ecr-access-rules replay", () => {
     }
     expect(deleted(fake)).to.deep.equal(["receipt-m1", "receipt-m2"]);
     expect(fake.calls("ReceiveMessage")[0]?.headers.authorization).to.include("/eu-west-1/sqs/aws4_request");
+    // Hidden longer than ten runs of a function (300 s each): no message shows again mid-batch.
+    expect(fake.calls("ReceiveMessage")[0]?.input.VisibilityTimeout).to.be.at.least(10 * 300);
     expect(out).to.include(
       "replayed\tecr-access-rules-dev-ecr-repository-policy-trusted\tAWS::ECR::Repository api\n",
     );
