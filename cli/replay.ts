@@ -14,7 +14,12 @@ import { parseArgs } from "node:util";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { fromIni } from "@aws-sdk/credential-providers";
-import { type BaseClientConfig, ClientFactory, type ClientTarget } from "../shared/aws/clients.js";
+import {
+  type BaseClientConfig,
+  ClientFactory,
+  type ClientSettings,
+  type ClientTarget,
+} from "../shared/aws/clients.js";
 import { parseConfigEvent } from "../shared/config/event.js";
 import { isObj } from "../shared/config/read.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
@@ -187,6 +192,25 @@ function queueParts(url: string): { region: string | undefined; accountId: strin
   } catch {
     return { region: undefined, accountId: undefined };
   }
+}
+
+/**
+ * Milliseconds to wait for a synchronous invocation's answer: past the most a function may run (300 s).
+ * The project's usual 20 s request timeout would fail (and retry, re-running the function) a periodic
+ * sweep that is still working.
+ */
+export const INVOKE_TIMEOUT_MS = 330_000;
+
+/** The Lambda client's settings: the project's, with the wait of a whole function run. */
+function invokeSettings(settings: ClientSettings): ClientSettings {
+  return {
+    ...settings,
+    requestHandler: {
+      ...settings.requestHandler,
+      requestTimeout: INVOKE_TIMEOUT_MS,
+      socketTimeout: INVOKE_TIMEOUT_MS,
+    },
+  };
 }
 
 /** The SQS and Lambda ends replay talks to. */
@@ -368,14 +392,17 @@ export async function runReplay(
   };
   const factory = new ClientFactory(base);
   const queueTarget: ClientTarget = { accountId: fromUrl.accountId ?? "self", region, partition: "aws" };
+  const lambdas = new Map<string, LambdaClient>();
   const clients: ReplayClients = {
     sqs: factory.client(SQSClient, "SQS", queueTarget),
-    lambda: (record) =>
-      factory.client(LambdaClient, "Lambda", {
-        accountId: record.accountId,
-        region: record.region,
-        partition: record.partition,
-      }),
+    lambda: (record) => {
+      let client = lambdas.get(record.region);
+      if (client === undefined) {
+        client = new LambdaClient(invokeSettings(factory.settings(record)));
+        lambdas.set(record.region, client);
+      }
+      return client;
+    },
   };
   const dryRun = values["dry-run"] === true;
   let results: ReplayResult[];

@@ -18,8 +18,10 @@ import {
   accessDenied,
   awsError,
   FakeAws,
+  fakeTimers,
   functionError,
   ok,
+  onFakeClock,
   type RecordedRequest,
 } from "../support/fake-aws.js";
 
@@ -176,6 +178,29 @@ describe("ecr-access-rules replay", () => {
       "failed\tecr-access-rules-dev-ecr-repository-policy-trusted\tAWS::ECR::Repository web\tAccountReadError: ecr:GetRegistryPolicy failed: AccessDenied",
     );
     expect(out).to.include("2 message(s): 1 replayed, 1 failed");
+  });
+
+  it("waits for a function that runs longer than the usual 20 s request timeout, invoking it once", async () => {
+    // Prepare: the function answers after 25 s of (fake) time.
+    serveQueue(fake, [{ id: "slow", body: onFailureRecord(scheduledEvent({ region: "eu-west-1" })) }]);
+    fake.on("lambda", "Invoke", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 25_000));
+      return ok({ evaluations: [] });
+    });
+    const clock = fakeTimers();
+    try {
+      // Act
+      const outcome = await onFakeClock(clock, replay(["--queue-url", QUEUE_URL]), { stepMs: 500 });
+
+      // Assess
+      expect(outcome.settled).to.equal("resolved");
+      expect(outcome.settled === "resolved" ? outcome.value.status : -1).to.equal(0);
+      expect(outcome.elapsedMs).to.be.at.least(25_000);
+      expect(invoked(fake)).to.have.length(1);
+      expect(deleted(fake)).to.deep.equal(["receipt-slow"]);
+    } finally {
+      clock.restore();
+    }
   });
 
   it("keeps the message when Invoke itself is refused", async () => {
