@@ -14,6 +14,7 @@ export const USAGE = `Usage: ${PROGRAM} <command> [options]
 Commands:
   analyze FILE…   what ECR access IAM identity policies grant one principal
   evaluate        run one rule on one AWS Config event and print its evaluations
+  replay          re-run the invocations the functions' on-failure queue holds
   scan            run every rule over account snapshots or live accounts (and regions)
   snapshot        write the account snapshot that scan reads (read-only)
   rules           list the rules: severity, control, resource types, triggers, parameters
@@ -77,6 +78,10 @@ export async function main(
   if (command === "evaluate") {
     const { runEvaluate } = await import("./evaluate.js");
     return runEvaluate(rest, io, options);
+  }
+  if (command === "replay") {
+    const { runReplay } = await import("./replay.js");
+    return runReplay(rest, io, options);
   }
   if (command === "scan") {
     const { runScan } = await import("./scan.js");

@@ -1,5 +1,6 @@
+import { iamReader } from "../../shared/account/iam-reader.js";
 import { createConfigRuleHandler } from "../../shared/runtime/handler.js";
 import { rule } from "./rule.js";
 
-// The rule judges the item alone: it reads no IAM or ECR facts.
-export const handler = createConfigRuleHandler(rule, {});
+// A change judges the item alone; the periodic sweep walks the account's customer managed policies.
+export const handler = createConfigRuleHandler(rule, { iam: iamReader });

@@ -1,7 +1,10 @@
 /**
  * ecr-iam-policy-no-unscoped-write (docs/rules.md#ecr-iam-policy-no-unscoped-write): a customer managed policy's default version must not grant
- * any sensitive ECR action on all repositories.
+ * any sensitive ECR action on all repositories. A change judges the item; the periodic run judges every
+ * customer managed policy of one authorization-details walk, and marks policies that no longer exist
+ * NOT_APPLICABLE.
  */
+import { isAwsManaged, type ManagedPolicyRecord } from "../../shared/account/iam.js";
 import { compliant, nonCompliant, notApplicable, type Verdict } from "../../shared/config/evaluation.js";
 import { type ConfigurationItem, partitionOf } from "../../shared/config/item.js";
 import { ConfigInputError, isObj, type Obj } from "../../shared/config/read.js";
@@ -73,6 +76,24 @@ export function policyFacts(item: ConfigurationItem): ManagedPolicyFacts {
     document: version.document,
     attachmentCount: count(configuration, "attachmentCount"),
     permissionsBoundaryUsageCount: count(configuration, "permissionsBoundaryUsageCount"),
+  };
+}
+
+/**
+ * The facts of a customer managed policy from an authorization-details walk (the periodic sweep): the
+ * same facts its configuration item gives.
+ *
+ * @example
+ * recordFacts(record).defaultVersionId; // "v2"
+ */
+export function recordFacts(policy: ManagedPolicyRecord): ManagedPolicyFacts {
+  return {
+    arn: policy.arn,
+    partition: partitionOf({ arn: policy.arn }),
+    defaultVersionId: policy.defaultVersionId,
+    document: policy.document,
+    attachmentCount: policy.attachmentCount,
+    permissionsBoundaryUsageCount: policy.permissionsBoundaryUsageCount,
   };
 }
 
@@ -155,12 +176,26 @@ export const rule = defineRule({
     "Scope the policy's ECR write, delete and permission actions to named repository ARNs or a resource-tag condition, or remove them.",
   docs: "rules/ecr-iam-policy-no-unscoped-write/README.md",
   resourceTypes: RESOURCE_TYPES,
-  permissions: [],
-  periodic: false,
+  permissions: [
+    "config:GetComplianceDetailsByConfigRule",
+    "config:ListDiscoveredResources",
+    "iam:GetAccountAuthorizationDetails",
+  ],
+  periodic: true,
   parameters: PARAMETERS,
-  reads: [],
+  vanished: "the policy no longer exists",
+  reads: ["iam"],
   read: policyFacts,
-  // gather: none — the item carries the default version's document.
+  // gather: none — the item (or the walk's record) carries the default version's document.
   gather: itemOnly,
   judge: judgePolicy,
+  // Every customer managed policy (AWS managed policies are not recorded by Config as AWS::IAM::Policy).
+  sweep: async (facts) =>
+    (await facts.iam().everything()).policies
+      .filter((policy) => !isAwsManaged(policy.arn))
+      .map((policy) => ({
+        resourceType: "AWS::IAM::Policy",
+        resourceId: policy.id,
+        subject: recordFacts(policy),
+      })),
 });

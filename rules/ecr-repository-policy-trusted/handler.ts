@@ -1,5 +1,6 @@
+import { ecrReader } from "../../shared/account/ecr-reader.js";
 import { createConfigRuleHandler } from "../../shared/runtime/handler.js";
 import { rule } from "./rule.js";
 
-// The rule judges the item alone: it reads no IAM or ECR facts.
-export const handler = createConfigRuleHandler(rule, {});
+// A change judges the item alone; the periodic sweep reads the region's repository and registry policies.
+export const handler = createConfigRuleHandler(rule, { ecr: ecrReader });

@@ -1,7 +1,11 @@
 /**
  * ecr-repository-policy-trusted (docs/rules.md#ecr-repository-policy-trusted): a repository policy (`AWS::ECR::Repository`) or the registry
  * policy (`AWS::ECR::RegistryPolicy`) admits only trusted accounts, organizations and principals (docs/policy-semantics.md#resource-policy-analysis).
+ * A change judges the item; the periodic run judges every repository's policy and the registry's policy
+ * of the rule's region, and marks those that no longer exist NOT_APPLICABLE.
  */
+import type { EcrFacts } from "../../shared/account/ecr.js";
+import type { AccountFacts } from "../../shared/account/facts.js";
 
 import { assertNever } from "../../shared/assert-never.js";
 import { compliant, nonCompliant, type Verdict } from "../../shared/config/evaluation.js";
@@ -81,6 +85,59 @@ function subject(finding: ResourceFinding): string {
     default:
       return assertNever(finding, "finding");
   }
+}
+
+/** Repository policies read at once by the periodic sweep. */
+const POLICY_READS_AT_ONCE = 8;
+
+type FoundPolicy = {
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly subject: ResourcePolicyFacts;
+};
+
+async function repositoryPolicies(ecr: EcrFacts, scope: RuleScope): Promise<FoundPolicy[]> {
+  const repositories = await ecr.repositories();
+  const out: FoundPolicy[] = new Array(repositories.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < repositories.length; i = next++) {
+      const name = repositories[i]?.name ?? "";
+      out[i] = {
+        resourceType: "AWS::ECR::Repository",
+        resourceId: name,
+        subject: {
+          kind: "repository",
+          owner: scope.accountId,
+          partition: scope.partition,
+          policy: await ecr.repositoryPolicy(name),
+        },
+      };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(POLICY_READS_AT_ONCE, repositories.length) }, worker));
+  return out;
+}
+
+/**
+ * The periodic sweep: every repository of the rule's region with its policy, and the registry policy
+ * when the registry has one (Config records no `AWS::ECR::RegistryPolicy` without a policy).
+ *
+ * @example
+ * const found = await sweepPolicies(facts, scope);
+ */
+export async function sweepPolicies(facts: AccountFacts, scope: RuleScope): Promise<FoundPolicy[]> {
+  const ecr = facts.ecr(scope.region);
+  const found = await repositoryPolicies(ecr, scope);
+  const registry = await ecr.registryPolicy();
+  if (registry !== null && registry !== undefined) {
+    found.push({
+      resourceType: "AWS::ECR::RegistryPolicy",
+      resourceId: scope.accountId,
+      subject: { kind: "registry", owner: scope.accountId, partition: scope.partition, policy: registry },
+    });
+  }
+  return found;
 }
 
 const PARAMETERS = [
@@ -165,12 +222,20 @@ export const rule = defineRule({
     "Remove or narrow the statements that admit the public or untrusted principals, or list the accounts, organizations and principals you trust in the rule's parameters.",
   docs: "rules/ecr-repository-policy-trusted/README.md",
   resourceTypes: RESOURCE_TYPES,
-  permissions: [],
-  periodic: false,
+  permissions: [
+    "config:GetComplianceDetailsByConfigRule",
+    "config:ListDiscoveredResources",
+    "ecr:DescribeRepositories",
+    "ecr:GetRegistryPolicy",
+    "ecr:GetRepositoryPolicy",
+  ],
+  periodic: true,
   parameters: PARAMETERS,
-  reads: [],
+  vanished: "the repository or registry policy no longer exists",
+  reads: ["ecr"],
   read: resourcePolicyFacts,
-  // gather: none — the item carries the policy text.
+  // gather: none — the item (or the sweep's read) carries the policy text.
   gather: itemOnly,
   judge: judgeResourcePolicy,
+  sweep: sweepPolicies,
 });

@@ -1,7 +1,9 @@
 /**
  * The Lambda end of the one evaluation path (docs/config-contract.md): event → trigger → `runRule` →
- * evaluations → `PutEvaluations`. Only the orchestration lives here: the Config quirks are in
- * `shared/config`, the facts in `shared/account`, the judging in the rules.
+ * evaluations → `PutEvaluations`, then (with `SECURITY_HUB_FINDINGS=true`) the same verdicts as Security
+ * Hub findings → `BatchImportFindings`. Only the orchestration lives here: the Config quirks are in
+ * `shared/config`, the facts in `shared/account`, the findings in `shared/findings`, the judging in the
+ * rules.
  */
 import type { AccountFacts } from "../account/facts.js";
 import { ApiAccountFacts, type ReadersFor } from "../account/sources.js";
@@ -11,6 +13,9 @@ import { type ConfigEvent, parseConfigEvent } from "../config/event.js";
 import { parseParameters } from "../config/parameters.js";
 import { type EvaluationReporter, PutEvaluationsReporter } from "../config/reporter.js";
 import { eventPartition, fetchOversized, ruleRegion, triggerOf } from "../config/trigger.js";
+import { EcrAccessRulesError } from "../errors.js";
+import { type FindingsReporter, securityHubReporter } from "../findings/security-hub.js";
+import { type FindingsSetting, findingsOf, findingsSetting } from "../findings/verdicts.js";
 import { type RunEnv, runRule } from "./evaluate.js";
 import { powertoolsLogger, type RuleLogger } from "./logger.js";
 import type { FactKind, Rule } from "./rule.js";
@@ -30,7 +35,19 @@ export interface RuntimeDeps {
   readonly reporter: (clients: ClientFactory, target: ClientTarget) => EvaluationReporter;
   /** The facts of one account (default: its API through the rule's readers, cached per container). */
   readonly facts: (target: ClientTarget) => AccountFacts;
+  /** `SECURITY_HUB_FINDINGS`: whether the verdicts also go to Security Hub after `PutEvaluations`. */
+  readonly securityHubFindings: FindingsSetting;
+  /**
+   * Where findings go (default: `BatchImportFindings` through the event account's Security Hub client,
+   * built on the first use, so a function with findings off never builds one).
+   */
+  readonly findings: (clients: ClientFactory, target: ClientTarget) => FindingsReporter;
+  /** `DOCS_BASE_URL`: where the project's documentation is published, for the findings' remediation link. */
+  readonly docsBaseUrl: string | undefined;
 }
+
+/** `SECURITY_HUB_FINDINGS` holds neither "true" nor "false": the deployment is wrong, and says so. */
+export class FindingsSettingError extends EcrAccessRulesError {}
 
 /** The outcome of one event before it is reported. */
 export interface EventOutcome {
@@ -99,6 +116,9 @@ export function resolveDeps<R extends FactKind>(
         ? overrides.globalResourcesRegion
         : setting(env.GLOBAL_RESOURCES_REGION),
     reporter: overrides.reporter ?? ((factory, target) => new PutEvaluationsReporter(factory.config(target))),
+    securityHubFindings: overrides.securityHubFindings ?? findingsSetting(env.SECURITY_HUB_FINDINGS),
+    findings: overrides.findings ?? securityHubReporter,
+    docsBaseUrl: "docsBaseUrl" in overrides ? overrides.docsBaseUrl : setting(env.DOCS_BASE_URL),
     facts:
       overrides.facts ??
       ((target) => {
@@ -115,6 +135,34 @@ export function resolveDeps<R extends FactKind>(
 
 export interface HandlerResult {
   readonly evaluations: readonly Evaluation[];
+  /** How many findings went to Security Hub (0 when findings are off, or for the `TESTMODE` token). */
+  readonly findings: number;
+}
+
+/**
+ * Sends the outcome's verdicts to Security Hub when findings are on, after `PutEvaluations` has delivered
+ * them (so a Security Hub fault never costs an evaluation). A `TESTMODE` result token sends none: Config
+ * records nothing for it either. Returns how many findings were imported.
+ */
+async function importFindings(rule: Rule, outcome: EventOutcome, deps: RuntimeDeps): Promise<number> {
+  const setting = deps.securityHubFindings;
+  if (setting.kind === "invalid") {
+    throw new FindingsSettingError(
+      `SECURITY_HUB_FINDINGS is ${JSON.stringify(setting.value)}: give "true" or "false" (the evaluations were delivered; no finding was sent)`,
+    );
+  }
+  if (setting.kind === "disabled" || outcome.event.resultToken === "TESTMODE") return 0;
+  const findings = findingsOf({
+    rule,
+    event: outcome.event,
+    target: outcome.target,
+    verdicts: outcome.verdicts,
+    generatedAt: deps.now(),
+    docsBaseUrl: deps.docsBaseUrl,
+    globalResourcesRegion: deps.globalResourcesRegion,
+  });
+  if (findings.length > 0) await deps.findings(deps.clients, outcome.target).report(findings);
+  return findings.length;
 }
 
 function counts(evaluations: readonly Evaluation[]): Record<string, number> {
@@ -146,6 +194,7 @@ export function createConfigRuleHandler<R extends FactKind>(
       const outcome = await evaluateEvent(rule, event, deps);
       const evaluations = outcome.verdicts.map(toEvaluation);
       await deps.reporter(deps.clients, outcome.target).report(evaluations, outcome.event.resultToken);
+      const findings = await importFindings(rule, outcome, deps);
       logger.info("evaluated", {
         rule: rule.name,
         messageType: outcome.event.invoking.messageType,
@@ -154,10 +203,11 @@ export function createConfigRuleHandler<R extends FactKind>(
             ? evaluations.map((e) => `${e.ComplianceResourceType} ${e.ComplianceResourceId}`)
             : `${evaluations.length} resources`,
         verdicts: counts(evaluations),
+        findings,
         durationMs: now().getTime() - started,
         apiCalls: ApiCallCounter.difference(deps.clients.counter.snapshot(), before),
       });
-      return { evaluations };
+      return { evaluations, findings };
     } catch (error) {
       logger.error("invocation failed", {
         rule: rule.name,

@@ -22,7 +22,7 @@ import {
   sample,
   scheduledEvent,
 } from "../support/events.js";
-import { FakeAws, ok, xmlResult } from "../support/fake-aws.js";
+import { awsError, FakeAws, ok, xmlResult } from "../support/fake-aws.js";
 
 function collector() {
   let text = "";
@@ -113,6 +113,13 @@ describe("ecr-access-rules evaluate", () => {
           },
         ],
       }),
+    );
+    // A repository without a policy, and a registry without one.
+    fake.on("ecr", "GetRepositoryPolicy", () =>
+      awsError(400, "RepositoryPolicyNotFoundException", "Repository policy does not exist"),
+    );
+    fake.on("ecr", "GetRegistryPolicy", () =>
+      awsError(400, "RegistryPolicyNotFoundException", "Registry policy does not exist"),
     );
   });
   afterEach(() => fake.reset());

@@ -663,6 +663,25 @@ function serveAccount(fake: FakeAws): void {
       ],
     }),
   );
+  fake.on("ecr", "GetRepositoryPolicy", ({ input }) =>
+    ok({
+      registryId: ECR_ACCOUNT,
+      repositoryName: input.repositoryName,
+      policyText: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${ECR_ACCOUNT}:root` },
+            Action: "ecr:BatchGetImage",
+          },
+        ],
+      }),
+    }),
+  );
+  fake.on("ecr", "GetRegistryPolicy", () =>
+    awsError(400, "RegistryPolicyNotFoundException", "Registry policy does not exist"),
+  );
 }
 
 interface Scenario {

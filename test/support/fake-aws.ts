@@ -1,13 +1,15 @@
 /**
  * A local HTTP server that answers like AWS, so tests can point the real SDK v3 clients at it and mock
- * AWS at the network edge. It speaks the two protocols our clients use: AWS JSON 1.1 (Config, ECR:
- * `X-Amz-Target` header, JSON body) and AWS Query (STS, IAM: form-encoded `Action=…` body, XML answers).
+ * AWS at the network edge. It speaks the protocols our clients use: AWS JSON 1.0/1.1 (Config, ECR, SQS:
+ * `X-Amz-Target` header, JSON body), AWS Query (STS, IAM: form-encoded `Action=…` body, XML answers) and
+ * REST-JSON (Security Hub `BatchImportFindings`, Lambda `Invoke`: the operation is the method and path,
+ * told apart by the signing scope).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import sinon, { type SinonFakeTimers } from "sinon";
 
 /** The services the fake recognises. */
-export type FakeService = "config" | "ecr" | "sts" | "iam";
+export type FakeService = "config" | "ecr" | "sts" | "iam" | "sqs" | "securityhub" | "lambda";
 
 /** One request as the fake understood it. */
 export interface RecordedRequest {
@@ -23,7 +25,12 @@ export interface RecordedRequest {
  * request, so `throttling()` works for Config and IAM alike.
  */
 export type FakeResponse =
-  | { readonly kind: "json"; readonly status: number; readonly body: unknown }
+  | {
+      readonly kind: "json";
+      readonly status: number;
+      readonly body: unknown;
+      readonly headers?: Readonly<Record<string, string>>;
+    }
   | { readonly kind: "xml"; readonly status: number; readonly text: string; readonly wrap: boolean }
   | {
       readonly kind: "error";
@@ -38,10 +45,19 @@ export type FakeHandler = (request: RecordedRequest) => FakeResponse | Promise<F
 
 type Protocol = "json" | "query";
 
-const PROTOCOL: Record<FakeService, Protocol> = { config: "json", ecr: "json", sts: "query", iam: "query" };
+const PROTOCOL: Record<FakeService, Protocol> = {
+  config: "json",
+  ecr: "json",
+  sts: "query",
+  iam: "query",
+  sqs: "json",
+  securityhub: "json",
+  lambda: "json",
+};
 const TARGET_PREFIX: Record<string, FakeService> = {
   StarlingDoveService: "config",
   AmazonEC2ContainerRegistry_V20150921: "ecr",
+  AmazonSQS: "sqs",
 };
 const XMLNS: Record<string, string> = {
   sts: "https://sts.amazonaws.com/doc/2011-06-15/",
@@ -54,6 +70,14 @@ const XMLNS: Record<string, string> = {
  */
 export function ok(body: unknown): FakeResponse {
   return { kind: "json", status: 200, body };
+}
+
+/**
+ * A Lambda `Invoke` answer whose function failed: 200 with `X-Amz-Function-Error` and the error payload.
+ * @example fake.once("lambda", "Invoke", () => functionError({ errorType: "EvaluationDeliveryError", errorMessage: "…" }));
+ */
+export function functionError(payload: unknown, kind = "Unhandled"): FakeResponse {
+  return { kind: "json", status: 200, body: payload, headers: { "x-amz-function-error": kind } };
 }
 
 /**
@@ -212,8 +236,46 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** A REST-JSON request (Security Hub, Lambda), by its signing scope, method and path. */
+function recogniseRest(
+  scope: string | undefined,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): RecordedRequest | string | undefined {
+  if (scope === "securityhub") {
+    if (method !== "POST" || path !== "/findings/import")
+      return `unknown Security Hub call ${method} ${path}`;
+    const parsed: unknown = body === "" ? {} : JSON.parse(body);
+    if (!isRecord(parsed)) return "body of BatchImportFindings is not a JSON object";
+    return { service: "securityhub", operation: "BatchImportFindings", input: parsed, headers };
+  }
+  if (scope === "lambda") {
+    const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/u.exec(path);
+    if (method !== "POST" || invoke === null) return `unknown Lambda call ${method} ${path}`;
+    const input: Record<string, unknown> = {
+      FunctionName: decodeURIComponent(invoke[1] ?? ""),
+      InvocationType: headers["x-amz-invocation-type"] ?? "RequestResponse",
+      Payload: body,
+    };
+    return { service: "lambda", operation: "Invoke", input, headers };
+  }
+  return undefined;
+}
+
 /** Works out service, operation and input, or returns a reason it cannot. */
-function recognise(headers: Record<string, string>, body: string): RecordedRequest | string {
+function recognise(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): RecordedRequest | string {
+  const scope = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\/aws4_request/.exec(
+    headers.authorization ?? "",
+  )?.[1];
+  const rest = recogniseRest(scope, method, path, headers, body);
+  if (rest !== undefined) return rest;
   const target = headers["x-amz-target"];
   if (target !== undefined) {
     const [prefix = "", operation = ""] = target.split(".");
@@ -224,9 +286,6 @@ function recognise(headers: Record<string, string>, body: string): RecordedReque
     return { service, operation, input: parsed, headers };
   }
   const input = Object.fromEntries(new URLSearchParams(body));
-  const scope = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\/aws4_request/.exec(
-    headers.authorization ?? "",
-  )?.[1];
   if (input.Action === undefined || (scope !== "sts" && scope !== "iam")) {
     return `neither X-Amz-Target nor Action with an sts/iam signing scope (scope ${scope ?? "missing"})`;
   }
@@ -344,7 +403,8 @@ export class FakeAws {
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
     }
-    const recognised = recognise(headers, await readBody(req));
+    const path = new URL(req.url ?? "/", "http://fake").pathname;
+    const recognised = recognise(req.method ?? "GET", path, headers, await readBody(req));
     if (typeof recognised === "string") {
       res
         .writeHead(400, { "content-type": "text/plain" })
@@ -377,6 +437,7 @@ export class FakeAws {
         res.writeHead(response.status, {
           "content-type": "application/x-amz-json-1.1",
           "x-amzn-requestid": requestId,
+          ...(response.headers ?? {}),
         });
         res.end(JSON.stringify(response.body));
         return;

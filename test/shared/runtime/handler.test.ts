@@ -27,7 +27,7 @@ import {
   scheduledEvent,
 } from "../../support/events.js";
 import { failureOf } from "../../support/failure.js";
-import { FakeAws, ok, type RecordedRequest, throttling } from "../../support/fake-aws.js";
+import { FakeAws, ok, type RecordedRequest, throttling, xmlResult } from "../../support/fake-aws.js";
 
 interface LogLine {
   level: "info" | "error";
@@ -140,11 +140,18 @@ describe("Config rule handler (real SDK, fake AWS endpoint)", () => {
       expect(String(failure)).to.include("myParameterKey");
     });
 
-    it("puts nothing for the periodic sample with a change-only rule", async () => {
+    it("sweeps the account for the periodic sample, and puts nothing in an account without customer managed policies", async () => {
+      fake.on("iam", "GetAccountAuthorizationDetails", () =>
+        xmlResult(
+          "<UserDetailList/><GroupDetailList/><RoleDetailList/><Policies/><IsTruncated>false</IsTruncated>",
+        ),
+      );
+      fake.on("config", "GetComplianceDetailsByConfigRule", () => ok({ EvaluationResults: [] }));
       const result = await handlerFor(policyRule)(
         withoutPlaceholders(sample("aa-policy-validation-periodic.json")),
       );
       expect(result.evaluations).to.deep.equal([]);
+      expect(fake.calls("GetAccountAuthorizationDetails")).to.have.length(1);
       expect(fake.calls("PutEvaluations")).to.have.length(0);
     });
 

@@ -186,7 +186,7 @@ describe("Runtime robustness (real SDK, fake AWS endpoint)", () => {
           assumeRoleName: undefined,
           globalResourcesRegion: undefined,
         };
-        const handler = createConfigRuleHandler(policyRule, {}, overrides);
+        const handler = createConfigRuleHandler(policyRule, ALL_READERS, overrides);
         const { evaluations } = await handler(changeEvent(policyItem, { region: "us-east-1" }));
         expect(evaluations[0]?.Annotation).to.include("evaluated in ap-south-1 only");
       } finally {
