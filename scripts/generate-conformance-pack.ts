@@ -566,7 +566,7 @@ export async function buildMemberExecutionRole(rules: readonly RuleDefinition[])
   return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description:
-      "StackSet template for every member account: the role the ecr-access-rules functions assume there (their ASSUME_ROLE_NAME, or the rules' executionRoleName), trusted by exactly the central function roles listed in CentralFunctionRoleArns, with only the reads the rules make (on this account's resources) and config:PutEvaluations. IAM is global: deploy each stack instance in one region.",
+      "StackSet template for every member account: the role the ecr-access-rules functions assume there (their ASSUME_ROLE_NAME, or the rules' executionRoleName), trusted by exactly the central function roles listed in CentralFunctionRoleArns, with only the reads the rules make (on this account's resources), config:PutEvaluations, and (SecurityHubFindings=true) securityhub:BatchImportFindings on its own account's product. IAM is global: deploy each stack instance in one region.",
     Parameters: {
       ExecutionRoleName: {
         Type: "String",
@@ -588,6 +588,16 @@ export async function buildMemberExecutionRole(rules: readonly RuleDefinition[])
         Description:
           "The central functions' execution role ARNs, exactly: the FunctionRoleArns output of the serverless.yml stack in every region it is deployed to, joined with commas. Only these roles may assume this one.",
       },
+      SecurityHubFindings: {
+        Type: "String",
+        Default: "false",
+        AllowedValues: ["true", "false"],
+        Description:
+          "true when the central stack sends Security Hub findings (its securityHubFindings): the functions then import each account's findings through this role, so it may call securityhub:BatchImportFindings on this account's own product (product/ACCOUNT/default), in any region.",
+      },
+    },
+    Conditions: {
+      SendsSecurityHubFindings: { "Fn::Equals": [ref("SecurityHubFindings"), "true"] },
     },
     Resources: {
       ExecutionRole: {
@@ -618,6 +628,30 @@ export async function buildMemberExecutionRole(rules: readonly RuleDefinition[])
                 Version: "2012-10-17",
                 Statement: await scopedStatements(memberRoleActions(rules), "*"),
               },
+            },
+            {
+              "Fn::If": [
+                "SendsSecurityHubFindings",
+                {
+                  PolicyName: "ecr-access-rules-security-hub-findings",
+                  PolicyDocument: {
+                    Version: "2012-10-17",
+                    Statement: [
+                      {
+                        Sid: "OwnFindings",
+                        Effect: "Allow",
+                        Action: "securityhub:BatchImportFindings",
+                        Resource: {
+                          "Fn::Sub":
+                            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax.
+                            "arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:product/${AWS::AccountId}/default",
+                        },
+                      },
+                    ],
+                  },
+                },
+                { Ref: "AWS::NoValue" },
+              ],
             },
           ],
         },

@@ -37,6 +37,7 @@ function obj(value: unknown, what: string): Obj {
 }
 /** A parameter's AllowedPattern as CloudFormation applies it: to the whole value (each, in a list). */
 function allows(parameter: Obj, value: string): boolean {
+  if (Array.isArray(parameter.AllowedValues)) return parameter.AllowedValues.includes(value);
   const pattern = parameter.AllowedPattern;
   return typeof pattern !== "string" || new RegExp(`^(?:${pattern})$`, "u").test(value);
 }
@@ -389,16 +390,41 @@ Outputs:
     );
     const properties = obj(role.Properties, "Properties");
     const parameters = obj(obj(load(MEMBER_ROLE_FILE), "template").Parameters, "Parameters");
-    const statements = list(properties.Policies, "Policies").flatMap((policy) =>
-      list(obj(obj(policy, "policy").PolicyDocument, "document").Statement, "Statement").map((s) =>
-        obj(s, "statement"),
-      ),
-    );
+    const policies = list(properties.Policies, "Policies").map((policy) => obj(policy, "policy"));
+    const statementsOf = (policy: Record<string, unknown>) =>
+      list(obj(policy.PolicyDocument, "document").Statement, "Statement").map((s) => obj(s, "statement"));
+    // The reads are unconditional; the Security Hub grant is an Fn::If on SendsSecurityHubFindings.
+    const statements = policies.filter((policy) => !("Fn::If" in policy)).flatMap(statementsOf);
+    const conditional = policies.filter((policy) => "Fn::If" in policy);
     const actions = statements.flatMap((statement) =>
       typeof statement.Action === "string"
         ? [statement.Action]
         : list(statement.Action, "Action").map(String),
     );
+
+    it("may import Security Hub findings only into its own account's product, and only when asked", () => {
+      const template = obj(load(MEMBER_ROLE_FILE), "template");
+      expect(obj(parameters.SecurityHubFindings, "parameter")).to.include({ Default: "false" });
+      expect(obj(template.Conditions, "Conditions").SendsSecurityHubFindings).to.deep.equal({
+        "Fn::Equals": [{ Ref: "SecurityHubFindings" }, "true"],
+      });
+      expect(conditional).to.have.length(1);
+      const [condition, granted, otherwise] = list(obj(conditional[0], "policy")["Fn::If"], "Fn::If");
+      expect(condition).to.equal("SendsSecurityHubFindings");
+      expect(otherwise).to.deep.equal({ Ref: "AWS::NoValue" });
+      expect(statementsOf(obj(granted, "policy"))).to.deep.equal([
+        {
+          Sid: "OwnFindings",
+          Effect: "Allow",
+          Action: "securityhub:BatchImportFindings",
+          Resource: {
+            "Fn::Sub":
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax.
+              "arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:product/${AWS::AccountId}/default",
+          },
+        },
+      ]);
+    });
 
     it("is named by the ExecutionRoleName parameter (the functions' ASSUME_ROLE_NAME)", () => {
       expect(properties.RoleName).to.deep.equal({ Ref: "ExecutionRoleName" });
@@ -477,6 +503,7 @@ Outputs:
       ExecutionRoleName: "ecr-access-rules-execution",
       CentralAccountId: "111122223333",
       CentralFunctionRoleArns: `arn:aws:iam::111122223333:role${FUNCTION_ROLE_PATH}ecr-repository-policy-trusted-us-east-1`,
+      SecurityHubFindings: "true",
     };
 
     it("refuses `*` and `?` in every parameter", () => {
