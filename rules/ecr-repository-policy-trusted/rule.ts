@@ -96,27 +96,35 @@ type FoundPolicy = {
   readonly subject: ResourcePolicyFacts;
 };
 
+/** A repository deleted between the listing and the read of its policy (ECR's error name). */
+const DELETED_MEANWHILE = "RepositoryNotFoundException";
+
 async function repositoryPolicies(ecr: EcrFacts, scope: RuleScope): Promise<FoundPolicy[]> {
   const repositories = await ecr.repositories();
-  const out: FoundPolicy[] = new Array(repositories.length);
+  const out: Array<FoundPolicy | undefined> = new Array(repositories.length);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < repositories.length; i = next++) {
       const name = repositories[i]?.name ?? "";
+      let policy: unknown;
+      try {
+        policy = await ecr.repositoryPolicy(name);
+      } catch (error) {
+        // Gone since the listing: not in this sweep, so an earlier verdict of it becomes NOT_APPLICABLE
+        // (the rule's `vanished`). Any other failed read fails the run (retried; never a silent skip).
+        if (error instanceof Error && error.cause instanceof Error && error.cause.name === DELETED_MEANWHILE)
+          continue;
+        throw error;
+      }
       out[i] = {
         resourceType: "AWS::ECR::Repository",
         resourceId: name,
-        subject: {
-          kind: "repository",
-          owner: scope.accountId,
-          partition: scope.partition,
-          policy: await ecr.repositoryPolicy(name),
-        },
+        subject: { kind: "repository", owner: scope.accountId, partition: scope.partition, policy },
       };
     }
   };
   await Promise.all(Array.from({ length: Math.min(POLICY_READS_AT_ONCE, repositories.length) }, worker));
-  return out;
+  return out.filter((found): found is FoundPolicy => found !== undefined);
 }
 
 /**

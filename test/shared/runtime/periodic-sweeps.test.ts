@@ -212,6 +212,44 @@ describe("periodic runs of the policy rules (real SDK, fake AWS endpoint)", () =
       expect(fake.calls("GetRepositoryPolicy")).to.have.length(3);
     });
 
+    it("leaves out a repository deleted between the listing and its policy's read, and marks it NOT_APPLICABLE", async () => {
+      // Prepare
+      serveRegistry(null);
+      fake.on("ecr", "GetRepositoryPolicy", ({ input }) =>
+        input.repositoryName === "web"
+          ? awsError(400, "RepositoryNotFoundException", "The repository with name 'web' does not exist")
+          : awsError(400, "RepositoryPolicyNotFoundException", "Repository policy does not exist"),
+      );
+      fake.on("config", "GetComplianceDetailsByConfigRule", () => earlier([["AWS::ECR::Repository", "web"]]));
+      const handler = createConfigRuleHandler(trustRule, { ecr: ecrReader }, overrides());
+
+      // Act
+      await handler(scheduledEvent({ accountId: ACCOUNT, resultToken: "token", ruleName: trustRule.name }));
+
+      // Assess
+      expect(put()).to.deep.equal(
+        [
+          "AWS::ECR::Repository api COMPLIANT",
+          "AWS::ECR::Repository tools COMPLIANT",
+          "AWS::ECR::Repository web NOT_APPLICABLE",
+        ].sort(),
+      );
+    });
+
+    it("fails the run when a repository's policy cannot be read for another reason (never a silent skip)", async () => {
+      serveRegistry(null);
+      fake.on("ecr", "GetRepositoryPolicy", () => awsError(400, "AccessDeniedException", "not authorized"));
+      const handler = createConfigRuleHandler(trustRule, { ecr: ecrReader }, overrides());
+      const failure = await handler(
+        scheduledEvent({ accountId: ACCOUNT, resultToken: "token", ruleName: trustRule.name }),
+      ).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(String(failure)).to.include("ecr:GetRepositoryPolicy");
+      expect(fake.calls("PutEvaluations")).to.have.length(0);
+    });
+
     it("gives no registry verdict when the registry has no policy, and marks its earlier one NOT_APPLICABLE", async () => {
       serveRegistry(null);
       fake.on("config", "GetComplianceDetailsByConfigRule", () =>
