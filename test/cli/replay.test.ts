@@ -23,6 +23,8 @@ import {
   ok,
   onFakeClock,
   type RecordedRequest,
+  serverError,
+  throttling,
 } from "../support/fake-aws.js";
 
 const QUEUE_URL = `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/ecr-access-rules-failed-evaluations`;
@@ -198,6 +200,41 @@ describe("ecr-access-rules replay", () => {
       expect(outcome.elapsedMs).to.be.at.least(25_000);
       expect(invoked(fake)).to.have.length(1);
       expect(deleted(fake)).to.deep.equal(["receipt-slow"]);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it("rides out throttling and 5xx from the queue and from Lambda with the SDK's retries, replaying once", async () => {
+    // Prepare: the first receive is throttled, the first delete and the first invoke fail with a 5xx.
+    serveQueue(fake, [{ id: "m1", body: onFailureRecord(repositoryChange("api")) }]);
+    fake.once("sqs", "ReceiveMessage", () => throttling());
+    fake.once("sqs", "DeleteMessage", () => serverError());
+    fake.once("lambda", "Invoke", () => serverError("ServiceException", "Lambda was unable to process"));
+    fake.on("lambda", "Invoke", () => ok({ evaluations: [] }));
+    const clock = fakeTimers();
+    try {
+      // Act: the project's retry settings (no maxAttempts override), on a fake clock for their backoff.
+      const out = collector();
+      const run = main(
+        ["replay", "--queue-url", QUEUE_URL],
+        { stdout: out.sink, stderr: collector().sink },
+        {
+          clientConfig: {
+            endpoint: fake.endpoint,
+            credentials: { accessKeyId: "AKID", secretAccessKey: "s" },
+          },
+          env: {},
+        },
+      );
+      const outcome = await onFakeClock(clock, run, { stepMs: 100 });
+
+      // Assess
+      expect(outcome.settled === "resolved" ? outcome.value : outcome).to.equal(0);
+      expect(fake.calls("Invoke")).to.have.length(2);
+      expect(fake.calls("ReceiveMessage").length).to.be.at.least(2);
+      expect(deleted(fake)).to.deep.equal(["receipt-m1", "receipt-m1"]);
+      expect(out.text()).to.include("1 message(s): 1 replayed");
     } finally {
       clock.restore();
     }
