@@ -9,7 +9,7 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { accountReach } from "../shared/account/reach-source.js";
 import { ClientFactory } from "../shared/aws/clients.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
-import { type RepositoryWriters, writersOf } from "../shared/reach/writers.js";
+import { type RepositoryWriters, WritersIndex, type WritersRepository } from "../shared/reach/writers.js";
 import { formatTable, inputErrorMessage } from "./analyze.js";
 import { type CliIo, commandFailure, type ExitStatus, isArgumentError, PROGRAM } from "./common.js";
 import { readProcessStdin } from "./input.js";
@@ -147,21 +147,32 @@ export async function runWhoCanWrite(
       positionals.length === 0 ? repositories : repositories.filter((r) => positionals.includes(r.name));
     const graph = await accountReach(target.facts.iam(), target);
     const registryPolicy = await ecr.registryPolicy();
-    const results: RepositoryWriters[] = [];
+    // Every read first (a failed one prints nothing), then one repository at a time, printed as it is
+    // answered: the answer of a large account is larger than one string may hold. The JSON is byte for
+    // byte `JSON.stringify({ repositories }, null, 2)`.
+    const questions: WritersRepository[] = [];
     for (const repository of chosen) {
-      results.push(
-        writersOf(graph, {
-          repositoryName: repository.name,
-          repositoryArn: repository.arn,
-          policy: await ecr.repositoryPolicy(repository.name),
-          tags: await ecr.repositoryTags(repository),
-          registryPolicy,
-        }),
-      );
+      questions.push({
+        repositoryName: repository.name,
+        repositoryArn: repository.arn,
+        policy: await ecr.repositoryPolicy(repository.name),
+        tags: await ecr.repositoryTags(repository),
+        registryPolicy,
+      });
     }
-    io.stdout.write(
-      values.json === true ? `${JSON.stringify({ repositories: results }, null, 2)}\n` : formatText(results),
-    );
+    const index = new WritersIndex(graph);
+    const json = values.json === true;
+    if (json)
+      io.stdout.write(chosen.length === 0 ? '{\n  "repositories": []\n}\n' : '{\n  "repositories": [\n');
+    questions.forEach((question, i) => {
+      const answer = index.writersOf(question);
+      if (!json) io.stdout.write(formatText([answer]));
+      else
+        io.stdout.write(
+          `${i === 0 ? "" : ",\n"}    ${JSON.stringify(answer, null, 2).replace(/\n/gu, "\n    ")}`,
+        );
+    });
+    if (json && chosen.length > 0) io.stdout.write("\n  ]\n}\n");
     return 0;
   } catch (error) {
     const message = inputErrorMessage(error);
