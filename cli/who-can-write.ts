@@ -11,7 +11,14 @@ import { ClientFactory } from "../shared/aws/clients.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
 import { type RepositoryWriters, WritersIndex, type WritersRepository } from "../shared/reach/writers.js";
 import { formatTable, inputErrorMessage } from "./analyze.js";
-import { type CliIo, commandFailure, type ExitStatus, isArgumentError, PROGRAM } from "./common.js";
+import {
+  type CliIo,
+  commandFailure,
+  type ExitStatus,
+  isArgumentError,
+  PROGRAM,
+  type TextSink,
+} from "./common.js";
 import { readProcessStdin } from "./input.js";
 import { type AccountTarget, liveFacts, type ScanOptions, snapshotTarget } from "./scan.js";
 
@@ -76,6 +83,24 @@ async function liveTarget(region: string | undefined, options: ScanOptions): Pro
     regions: [chosen],
     noEcr: undefined,
   };
+}
+
+/** A stream that says when its buffer is full (`write` returns `false`) and when it has drained. */
+interface DrainableSink {
+  write(text: string): unknown;
+  once(event: "drain", listener: () => void): unknown;
+}
+
+function isDrainable(sink: TextSink): sink is DrainableSink {
+  return "once" in sink && typeof sink.once === "function";
+}
+
+/** Waits, after a write the sink could not take at once, until it has drained (a pipe to a slow reader). */
+async function drained(sink: TextSink, written: unknown): Promise<void> {
+  if (written !== false || !isDrainable(sink)) return;
+  await new Promise<void>((resolve) => {
+    sink.once("drain", resolve);
+  });
 }
 
 function formatText(results: readonly RepositoryWriters[]): string {
@@ -164,14 +189,13 @@ export async function runWhoCanWrite(
     const json = values.json === true;
     if (json)
       io.stdout.write(chosen.length === 0 ? '{\n  "repositories": []\n}\n' : '{\n  "repositories": [\n');
-    questions.forEach((question, i) => {
+    for (const [i, question] of questions.entries()) {
       const answer = index.writersOf(question);
-      if (!json) io.stdout.write(formatText([answer]));
-      else
-        io.stdout.write(
-          `${i === 0 ? "" : ",\n"}    ${JSON.stringify(answer, null, 2).replace(/\n/gu, "\n    ")}`,
-        );
-    });
+      const text = !json
+        ? formatText([answer])
+        : `${i === 0 ? "" : ",\n"}    ${JSON.stringify(answer, null, 2).replace(/\n/gu, "\n    ")}`;
+      await drained(io.stdout, io.stdout.write(text));
+    }
     if (json && chosen.length > 0) io.stdout.write("\n  ]\n}\n");
     return 0;
   } catch (error) {

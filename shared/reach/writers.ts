@@ -296,18 +296,11 @@ interface Merged {
 interface DirectWriter {
   readonly noun: string;
   readonly type: "user" | "role";
-  readonly paths: ReadonlyArray<{
-    readonly key: string;
-    readonly from: string;
-    readonly type: WriterKind;
-    readonly path: readonly ReachEdge[];
-  }>;
-  readonly doors: ReadonlyArray<{
-    readonly key: string;
-    readonly who: { principal: string; kind: WriterKind };
-    readonly door: Door;
-    readonly writer: string;
-  }>;
+  /** A path from every principal that can act as it (the graph's own arrays, kept as they are). */
+  readonly paths: readonly (readonly ReachEdge[])[];
+  /** The doors of it and of the roles that can act as it, and whose each is. */
+  readonly doors: readonly Door[];
+  readonly doorRoles: readonly string[];
 }
 
 /** How many merges of the direct writers are kept (repositories with the same direct writers share one). */
@@ -335,6 +328,11 @@ export class WritersIndex {
   private readonly merges = new Map<string, readonly Merged[]>();
   private readonly described = new Map<ReachEdge, string>();
   private readonly grantLines = new Map<Located, string>();
+  private readonly keys = new Map<string, { readonly key: string; readonly kind: WriterKind }>();
+  private readonly doorWriters = new Map<
+    Door,
+    { readonly key: string; readonly principal: string; readonly kind: WriterKind } | null
+  >();
 
   constructor(
     private readonly graph: ReachGraph,
@@ -399,6 +397,31 @@ export class WritersIndex {
     return { arn, variables: policies.variables, escalation: undefined, classes, inherited };
   }
 
+  /** `role|arn`: the entry key of a principal of the graph, made once. */
+  private keyOf(arn: string): { readonly key: string; readonly kind: WriterKind } | undefined {
+    let known = this.keys.get(arn);
+    if (known === undefined) {
+      const principal = this.graph.principal(arn);
+      if (principal === undefined || principal.type === "group") return undefined;
+      known = { key: `${principal.type}|${arn}`, kind: principal.type };
+      this.keys.set(arn, known);
+    }
+    return known;
+  }
+
+  /** A door's writer and entry key, made once (`null`: the door admits no one). */
+  private doorOf(
+    door: Door,
+  ): { readonly key: string; readonly principal: string; readonly kind: WriterKind } | undefined {
+    let known = this.doorWriters.get(door);
+    if (known === undefined) {
+      const who = doorWriter(door);
+      known = who === undefined ? null : { key: `${who.kind}|${who.principal}`, ...who };
+      this.doorWriters.set(door, known);
+    }
+    return known ?? undefined;
+  }
+
   private describe(edge: ReachEdge): string {
     let line = this.described.get(edge);
     if (line === undefined) {
@@ -421,23 +444,17 @@ export class WritersIndex {
     const known = this.directs.get(arn);
     if (known !== undefined) return known;
     const graph = this.graph;
-    const paths: Array<DirectWriter["paths"][number]> = [];
-    for (const path of graph.pathsTo(arn)) {
-      const first = path[0];
-      if (first === undefined) continue;
-      const from = graph.principal(first.from);
-      if (from === undefined) continue;
-      paths.push({ key: `${from.type}|${first.from}`, from: first.from, type: from.type, path });
-    }
-    const doors: Array<DirectWriter["doors"][number]> = [];
+    const paths = graph.pathsTo(arn).filter((path) => this.keyOf(path[0]?.from ?? "") !== undefined);
+    const doors: Door[] = [];
+    const doorRoles: string[] = [];
     for (const writer of [arn, ...graph.reachers(arn)]) {
       for (const door of graph.doorsOf(writer)) {
-        const who = doorWriter(door);
-        if (who === undefined) continue;
-        doors.push({ key: `${who.kind}|${who.principal}`, who, door, writer });
+        if (this.doorOf(door) === undefined) continue;
+        doors.push(door);
+        doorRoles.push(writer);
       }
     }
-    const made = { noun: `${type} ${name}`, type, paths, doors };
+    const made = { noun: `${type} ${name}`, type, paths, doors, doorRoles };
     this.directs.set(arn, made);
     return made;
   }
@@ -461,14 +478,26 @@ export class WritersIndex {
     const self: Way = { type: "self" };
     for (const { arn, writer, mask } of direct) {
       add(`${writer.type}|${arn}`, arn, writer.type, mask, arn, self);
-      for (const path of writer.paths)
-        add(path.key, path.from, path.type, mask, arn, { type: "path", path: path.path });
-      for (const door of writer.doors)
-        add(door.key, door.who.principal, door.who.kind, mask, arn, {
-          type: "door",
-          door: door.door,
-          writer: door.writer,
-        });
+      for (const path of writer.paths) {
+        const from = path[0]?.from ?? "";
+        const who = this.keyOf(from);
+        if (who === undefined) continue;
+        const entry = byKey.get(who.key);
+        if (entry !== undefined) entry.mask |= mask;
+        else add(who.key, from, who.kind, mask, arn, { type: "path", path });
+      }
+      writer.doors.forEach((door, i) => {
+        const who = this.doorOf(door);
+        if (who === undefined) return;
+        const entry = byKey.get(who.key);
+        if (entry !== undefined) entry.mask |= mask;
+        else
+          add(who.key, who.principal, who.kind, mask, arn, {
+            type: "door",
+            door,
+            writer: writer.doorRoles[i] ?? "",
+          });
+      });
     }
     const merged = [...byKey.values()];
     if (this.merges.size >= MERGES_KEPT) this.merges.clear();
