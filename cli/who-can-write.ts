@@ -10,9 +10,16 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { accountReach } from "../shared/account/reach-source.js";
 import { ClientFactory } from "../shared/aws/clients.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
-import { type RepositoryWriters, writersOf } from "../shared/reach/writers.js";
+import { type RepositoryWriters, WritersIndex, type WritersRepository } from "../shared/reach/writers.js";
 import { formatTable, inputErrorMessage } from "./analyze.js";
-import { type CliIo, commandFailure, type ExitStatus, isArgumentError, PROGRAM } from "./common.js";
+import {
+  type CliIo,
+  commandFailure,
+  type ExitStatus,
+  isArgumentError,
+  PROGRAM,
+  type TextSink,
+} from "./common.js";
 import { readProcessStdin } from "./input.js";
 import { type AccountTarget, liveFacts, type ScanOptions, snapshotTarget } from "./scan.js";
 import { whoCanWriteHtml } from "./who-can-write-html.js";
@@ -84,6 +91,24 @@ async function liveTarget(region: string | undefined, options: ScanOptions): Pro
   };
 }
 
+/** A stream that says when its buffer is full (`write` returns `false`) and when it has drained. */
+interface DrainableSink {
+  write(text: string): unknown;
+  once(event: "drain", listener: () => void): unknown;
+}
+
+function isDrainable(sink: TextSink): sink is DrainableSink {
+  return "once" in sink && typeof sink.once === "function";
+}
+
+/** Waits, after a write the sink could not take at once, until it has drained (a pipe to a slow reader). */
+async function drained(sink: TextSink, written: unknown): Promise<void> {
+  if (written !== false || !isDrainable(sink)) return;
+  await new Promise<void>((resolve) => {
+    sink.once("drain", resolve);
+  });
+}
+
 function formatText(results: readonly RepositoryWriters[]): string {
   let out = "";
   for (const repository of results) {
@@ -153,26 +178,32 @@ export async function runWhoCanWrite(
       positionals.length === 0 ? repositories : repositories.filter((r) => positionals.includes(r.name));
     const graph = await accountReach(target.facts.iam(), target);
     const registryPolicy = await ecr.registryPolicy();
-    const results: RepositoryWriters[] = [];
+    // Every read first (a failed one prints nothing), then one repository at a time, printed as it is
+    // answered: the answer of a large account is larger than one string may hold. The JSON is byte for
+    // byte `JSON.stringify({ repositories }, null, 2)`.
+    const questions: WritersRepository[] = [];
     for (const repository of chosen) {
-      results.push(
-        writersOf(graph, {
-          repositoryName: repository.name,
-          repositoryArn: repository.arn,
-          policy: await ecr.repositoryPolicy(repository.name),
-          tags: await ecr.repositoryTags(repository),
-          registryPolicy,
-        }),
-      );
+      questions.push({
+        repositoryName: repository.name,
+        repositoryArn: repository.arn,
+        policy: await ecr.repositoryPolicy(repository.name),
+        tags: await ecr.repositoryTags(repository),
+        registryPolicy,
+      });
     }
+    const index = new WritersIndex(graph);
+    const json = values.json === true;
     if (values.html !== undefined) {
+      // The page holds the whole answer: built in memory (a picture of an account whose answer does not
+      // fit in memory would not be readable either).
+      const results = questions.map((question) => index.writersOf(question));
       const page = whoCanWriteHtml(results, { title: `${target.accountId} ${region}` });
       try {
         writeFileSync(values.html, page);
       } catch (cause) {
         return fail(`cannot write ${values.html}: ${cause instanceof Error ? cause.message : String(cause)}`);
       }
-      if (values.json !== true) {
+      if (!json) {
         const writers = new Set(results.flatMap((r) => r.writers.map((w) => `${w.kind}|${w.principal}`)));
         io.stdout.write(
           `wrote ${values.html}: ${results.length} repositories, ${writers.size} principals and doors (${Math.ceil(Buffer.byteLength(page) / 1024)} KiB)\n`,
@@ -180,9 +211,16 @@ export async function runWhoCanWrite(
         return 0;
       }
     }
-    io.stdout.write(
-      values.json === true ? `${JSON.stringify({ repositories: results }, null, 2)}\n` : formatText(results),
-    );
+    if (json)
+      io.stdout.write(chosen.length === 0 ? '{\n  "repositories": []\n}\n' : '{\n  "repositories": [\n');
+    for (const [i, question] of questions.entries()) {
+      const answer = index.writersOf(question);
+      const text = !json
+        ? formatText([answer])
+        : `${i === 0 ? "" : ",\n"}    ${JSON.stringify(answer, null, 2).replace(/\n/gu, "\n    ")}`;
+      await drained(io.stdout, io.stdout.write(text));
+    }
+    if (json && chosen.length > 0) io.stdout.write("\n  ]\n}\n");
     return 0;
   } catch (error) {
     const message = inputErrorMessage(error);

@@ -180,17 +180,71 @@ export function statementsOn(
   repository: RepositoryTarget,
   variables: Variables,
 ): StatementsOutcome {
+  return coveringStatementsOn(
+    statements.filter((located) => actionElementCovers(located.statement.action, action)),
+    repository,
+    variables,
+  );
+}
+
+/**
+ * What one repository makes of statements' conditions and resources, computed once per statement: many
+ * principals share the statements of a managed policy, and a question about one repository asks each of
+ * them once. A resource with a policy variable depends on the principal, so it is not kept.
+ */
+export class RepositoryStatements {
+  private readonly conditions = new Map<Statement, ConditionsOutcome>();
+  private readonly named = new Map<Statement, boolean>();
+
+  constructor(readonly repository: RepositoryTarget) {}
+
+  /** {@link conditionsFor} of the statement's conditions for this repository. */
+  conditionsOf(statement: Statement): ConditionsOutcome {
+    let outcome = this.conditions.get(statement);
+    if (outcome === undefined) {
+      outcome = conditionsFor(statement.conditions, this.repository.tags);
+      this.conditions.set(statement, outcome);
+    }
+    return outcome;
+  }
+
+  /** {@link resourceNames} for this repository's ARN. */
+  resourceNamed(statement: Statement, variables: Variables, effect: "Allow" | "Deny"): boolean {
+    if (statement.resource?.values.some((pattern) => pattern.includes("${")) === true)
+      return resourceNames(statement, this.repository.arn, variables, effect);
+    // Without a variable, `effect` does not change the answer.
+    let named = this.named.get(statement);
+    if (named === undefined) {
+      named = resourceNames(statement, this.repository.arn, variables, effect);
+      this.named.set(statement, named);
+    }
+    return named;
+  }
+}
+
+/**
+ * {@link statementsOn} over statements already known to cover the action (in their order), reading
+ * conditions and resources through `memo` when given (one repository's answers, shared across principals).
+ *
+ * @example
+ * coveringStatementsOn(located.filter((l) => actionElementCovers(l.statement.action, "ecr:PutImage")), target, variables);
+ */
+export function coveringStatementsOn(
+  covering: readonly Located[],
+  repository: RepositoryTarget,
+  variables: Variables,
+  memo: RepositoryStatements = new RepositoryStatements(repository),
+): StatementsOutcome {
   let best: RepositoryGrant | undefined;
-  for (const located of statements) {
+  for (const located of covering) {
     const { statement } = located;
-    if (!actionElementCovers(statement.action, action)) continue;
-    const outcome = conditionsFor(statement.conditions, repository.tags);
+    const outcome = memo.conditionsOf(statement);
     if (statement.effect === "Deny") {
-      if (outcome.certain && resourceNames(statement, repository.arn, variables, "Deny"))
+      if (outcome.certain && memo.resourceNamed(statement, variables, "Deny"))
         return { type: "denied", by: located };
       continue;
     }
-    if (!outcome.mayHold || !resourceNames(statement, repository.arn, variables, "Allow")) continue;
+    if (!outcome.mayHold || !memo.resourceNamed(statement, variables, "Allow")) continue;
     const grant = { statement: located, undecidedTags: outcome.undecidedTags, otherKeys: outcome.otherKeys };
     const caveats = (g: RepositoryGrant) => g.undecidedTags.length + g.otherKeys.length;
     if (best === undefined || caveats(grant) < caveats(best)) best = grant;

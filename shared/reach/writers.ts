@@ -11,6 +11,7 @@ import type { RepositoryTags } from "../account/ecr.js";
 import { assertNever } from "../assert-never.js";
 import { actionElementCovers } from "../policy/actions.js";
 import { ECR_ACTIONS, isSensitive } from "../policy/catalogue.js";
+import type { Located, Variables } from "../policy/escalation.js";
 import { describeStatement, shortActions } from "../policy/explain.js";
 import { globMatches } from "../policy/glob.js";
 import type { StatementRef } from "../policy/identity.js";
@@ -23,10 +24,12 @@ import {
 } from "../policy/parse.js";
 import { classifyPrincipal, type PrincipalClass } from "../policy/principals.js";
 import type { Door } from "../policy/trust.js";
-import type { ReachGraph } from "./reach.js";
+import type { ReachEdge, ReachGraph } from "./reach.js";
 import {
   conditionsFor,
+  coveringStatementsOn,
   type RepositoryGrant,
+  RepositoryStatements,
   type RepositoryTarget,
   resourceNames,
   statementsOn,
@@ -254,8 +257,540 @@ interface Entry {
   readonly path: readonly string[];
 }
 
+/** A principal's statements that cover some sensitive actions (in their order), and those actions. */
+interface ActionClass {
+  readonly own: readonly Located[];
+  /** `undefined`: it has no boundary. */
+  readonly bounds: readonly Located[] | undefined;
+}
+
+/** A principal whose own policies can make it a writer of some repository. */
+interface Candidate {
+  readonly arn: string;
+  readonly variables: Variables;
+  /** `can change its own permissions (…)`: it holds every sensitive action on every repository. */
+  readonly escalation: string | undefined;
+  /** Per sensitive action (by its index), the statements that decide it; absent: no Allow can grant it. */
+  readonly classes: ReadonlyArray<ActionClass | undefined>;
+  /** What it holds by changing a principal it acts as, or by creating one. */
+  readonly inherited: ReadonlyArray<{ readonly action: string; readonly line: string }>;
+}
+
+/** How a writer entry was first found from a direct writer: itself, a path to it, or a door. */
+type Way =
+  | { readonly type: "self" }
+  | { readonly type: "path"; readonly path: readonly ReachEdge[] }
+  | { readonly type: "door"; readonly door: Door; readonly writer: string };
+
+/** One writer entry of the direct writers' merge: the direct writer it was first found from, and how. */
+interface Merged {
+  readonly key: string;
+  readonly principal: string;
+  readonly kind: WriterKind;
+  mask: bigint;
+  readonly first: string;
+  readonly way: Way;
+}
+
+/** Everything about a direct writer that does not depend on the repository. */
+interface DirectWriter {
+  readonly noun: string;
+  readonly type: "user" | "role";
+  /** A path from every principal that can act as it (the graph's own arrays, kept as they are). */
+  readonly paths: readonly (readonly ReachEdge[])[];
+  /** The doors of it and of the roles that can act as it, and whose each is. */
+  readonly doors: readonly Door[];
+  readonly doorRoles: readonly string[];
+}
+
+/** How many merges of the direct writers are kept (repositories with the same direct writers share one). */
+const MERGES_KEPT = 512;
+
 /**
- * The writers of one repository.
+ * Who can write, for many repositories of one account: the work that does not depend on the repository is
+ * done once — which principals' policies can grant a sensitive action at all (with, per action, the
+ * statements that decide it), each direct writer's paths, reachers and doors and their sentences, and the
+ * merge of those into one entry per principal or door for a given set of direct writers — and each
+ * repository then checks only the candidates, its own repository and registry policy, and fills in its
+ * name.
+ *
+ * @example
+ * const index = new WritersIndex(graph);
+ * for (const repository of repositories) print(index.writersOf(repository));
+ */
+export class WritersIndex {
+  private readonly sensitive: readonly string[];
+  /** Every action a writer may hold (the repository's and, through escalations, the registry's), by bit. */
+  private readonly bits = new Map<string, bigint>();
+  private readonly masks = new Map<bigint, readonly string[]>();
+  private readonly candidates: readonly Candidate[];
+  private readonly directs = new Map<string, DirectWriter>();
+  private readonly merges = new Map<string, readonly Merged[]>();
+  private readonly described = new Map<ReachEdge, string>();
+  private readonly grantLines = new Map<Located, string>();
+  private readonly keys = new Map<string, { readonly key: string; readonly kind: WriterKind }>();
+  private readonly doorWriters = new Map<
+    Door,
+    { readonly key: string; readonly principal: string; readonly kind: WriterKind } | null
+  >();
+
+  constructor(
+    private readonly graph: ReachGraph,
+    exemptActions: readonly string[] = [],
+  ) {
+    this.sensitive = ECR_ACTIONS.filter((a) => a.onRepository && isSensitive(a, exemptActions)).map(
+      (a) => a.name,
+    );
+    const candidates: Candidate[] = [];
+    for (const arn of graph.principalArns()) {
+      const candidate = this.candidateOf(arn);
+      if (candidate !== undefined) candidates.push(candidate);
+    }
+    this.candidates = candidates;
+  }
+
+  private candidateOf(arn: string): Candidate | undefined {
+    const graph = this.graph;
+    const principal = graph.principal(arn);
+    const policies = graph.policiesOf(arn);
+    if (principal === undefined || policies === undefined) return undefined;
+    const escalation = policies.escalations[0];
+    if (escalation !== undefined) {
+      return {
+        arn,
+        variables: policies.variables,
+        escalation: `can change its own permissions (${escalation.action} on ${escalation.resource === arn ? "itself" : escalation.resource}, ${describeStatement(escalation.grantedBy, true)}), so it holds every sensitive action`,
+        classes: [],
+        inherited: [],
+      };
+    }
+    // Statements that cover an action decide it (statementsOn reads no other); the same list, one class.
+    const byList = new Map<string, ActionClass>();
+    const covering = (list: readonly Located[], action: string) =>
+      list.filter((located) => actionElementCovers(located.statement.action, action));
+    const classes = this.sensitive.map((action) => {
+      const own = covering(policies.statements, action);
+      if (!own.some((located) => located.statement.effect === "Allow")) return undefined;
+      const bounds = policies.bounds === undefined ? undefined : covering(policies.bounds, action);
+      if (bounds !== undefined && !bounds.some((located) => located.statement.effect === "Allow"))
+        return undefined;
+      const index = (list: readonly Located[], all: readonly Located[]) =>
+        list.map((located) => all.indexOf(located)).join(",");
+      const key = `${index(own, policies.statements)}|${bounds === undefined ? "-" : index(bounds, policies.bounds ?? [])}`;
+      const known = byList.get(key);
+      if (known !== undefined) return known;
+      const made = { own, bounds };
+      byList.set(key, made);
+      return made;
+    });
+    const inherited = graph
+      .inherited(arn)
+      .filter((item) => item.escalation !== undefined)
+      .map((item) => ({
+        action: item.action,
+        line:
+          item.via === undefined
+            ? `can create and empower a principal of its own (${item.escalation}), so it holds every sensitive action`
+            : `${graph.describe(item.via)}, and can change its permissions (${item.escalation}), so it holds every sensitive action`,
+      }));
+    if (classes.every((c) => c === undefined) && inherited.length === 0) return undefined;
+    return { arn, variables: policies.variables, escalation: undefined, classes, inherited };
+  }
+
+  /** `role|arn`: the entry key of a principal of the graph, made once. */
+  private keyOf(arn: string): { readonly key: string; readonly kind: WriterKind } | undefined {
+    let known = this.keys.get(arn);
+    if (known === undefined) {
+      const principal = this.graph.principal(arn);
+      if (principal === undefined || principal.type === "group") return undefined;
+      known = { key: `${principal.type}|${arn}`, kind: principal.type };
+      this.keys.set(arn, known);
+    }
+    return known;
+  }
+
+  /** A door's writer and entry key, made once (`null`: the door admits no one). */
+  private doorOf(
+    door: Door,
+  ): { readonly key: string; readonly principal: string; readonly kind: WriterKind } | undefined {
+    let known = this.doorWriters.get(door);
+    if (known === undefined) {
+      const who = doorWriter(door);
+      known = who === undefined ? null : { key: `${who.kind}|${who.principal}`, ...who };
+      this.doorWriters.set(door, known);
+    }
+    return known ?? undefined;
+  }
+
+  private describe(edge: ReachEdge): string {
+    let line = this.described.get(edge);
+    if (line === undefined) {
+      line = this.graph.describe(edge);
+      this.described.set(edge, line);
+    }
+    return line;
+  }
+
+  private grantLine(located: Located): string {
+    let line = this.grantLines.get(located);
+    if (line === undefined) {
+      line = describeStatement(located.ref, true);
+      this.grantLines.set(located, line);
+    }
+    return line;
+  }
+
+  private directOf(arn: string, type: "user" | "role", name: string): DirectWriter {
+    const known = this.directs.get(arn);
+    if (known !== undefined) return known;
+    const graph = this.graph;
+    const paths = graph.pathsTo(arn).filter((path) => this.keyOf(path[0]?.from ?? "") !== undefined);
+    const doors: Door[] = [];
+    const doorRoles: string[] = [];
+    for (const writer of [arn, ...graph.reachers(arn)]) {
+      for (const door of graph.doorsOf(writer)) {
+        if (this.doorOf(door) === undefined) continue;
+        doors.push(door);
+        doorRoles.push(writer);
+      }
+    }
+    const made = { noun: `${type} ${name}`, type, paths, doors, doorRoles };
+    this.directs.set(arn, made);
+    return made;
+  }
+
+  /**
+   * One entry per principal or door reached from the direct writers (in their order), with the union of
+   * the actions of the direct writers it reaches and the first way it was found.
+   */
+  private merge(
+    direct: ReadonlyArray<{ readonly arn: string; readonly writer: DirectWriter; readonly mask: bigint }>,
+  ): readonly Merged[] {
+    const key = direct.map((d) => `${d.arn} ${d.mask}`).join("\n");
+    const known = this.merges.get(key);
+    if (known !== undefined) return known;
+    const byKey = new Map<string, Merged>();
+    const add = (key: string, principal: string, kind: WriterKind, mask: bigint, first: string, way: Way) => {
+      const entry = byKey.get(key);
+      if (entry === undefined) byKey.set(key, { key, principal, kind, mask, first, way });
+      else entry.mask |= mask;
+    };
+    const self: Way = { type: "self" };
+    for (const { arn, writer, mask } of direct) {
+      add(`${writer.type}|${arn}`, arn, writer.type, mask, arn, self);
+      for (const path of writer.paths) {
+        const from = path[0]?.from ?? "";
+        const who = this.keyOf(from);
+        if (who === undefined) continue;
+        const entry = byKey.get(who.key);
+        if (entry !== undefined) entry.mask |= mask;
+        else add(who.key, from, who.kind, mask, arn, { type: "path", path });
+      }
+      writer.doors.forEach((door, i) => {
+        const who = this.doorOf(door);
+        if (who === undefined) return;
+        const entry = byKey.get(who.key);
+        if (entry !== undefined) entry.mask |= mask;
+        else
+          add(who.key, who.principal, who.kind, mask, arn, {
+            type: "door",
+            door,
+            writer: writer.doorRoles[i] ?? "",
+          });
+      });
+    }
+    const merged = [...byKey.values()];
+    if (this.merges.size >= MERGES_KEPT) this.merges.clear();
+    this.merges.set(key, merged);
+    return merged;
+  }
+
+  private bitOf(action: string): bigint {
+    let bit = this.bits.get(action);
+    if (bit === undefined) {
+      bit = 1n << BigInt(this.bits.size);
+      this.bits.set(action, bit);
+    }
+    return bit;
+  }
+
+  /** The actions of a mask, in the order an answer lists them. */
+  private actionsOf(mask: bigint): readonly string[] {
+    let actions = this.masks.get(mask);
+    if (actions === undefined) {
+      actions = [...this.bits]
+        .filter(([, bit]) => (bit & mask) !== 0n)
+        .map(([action]) => action)
+        .sort();
+      if (this.masks.size >= MERGES_KEPT) this.masks.clear();
+      this.masks.set(mask, actions);
+    }
+    return actions;
+  }
+
+  /**
+   * The writers of one repository.
+   *
+   * @example
+   * index.writersOf({ repositoryName: "api", repositoryArn, policy: null, tags: new Map([["team", "a"]]) });
+   */
+  writersOf(repository: WritersRepository): RepositoryWriters {
+    const graph = this.graph;
+    const sensitive = this.sensitive;
+    const owner = repository.repositoryArn.split(":")[4] ?? "";
+    const target: RepositoryTarget = {
+      name: repository.repositoryName,
+      arn: repository.repositoryArn,
+      tags: repository.tags,
+    };
+    const name = repository.repositoryName;
+    const memo = new RepositoryStatements(target);
+    const repositoryDocument = documentOf(repository.policy);
+    const registryDocument = documentOf(repository.registryPolicy);
+    const repositoryDenies = denialsOf(repositoryDocument, "repository policy", target, owner);
+    const registryDenies = denialsOf(registryDocument, "registry policy", target, owner);
+    const allowed = (subject: Subject, actions: readonly string[], denies: readonly ResourceDeny[]) =>
+      denies.length === 0
+        ? actions
+        : actions.filter((action) => deniedBy(denies, subject, action, owner) === undefined);
+
+    const byKey = new Map<string, Entry>();
+    const add = (
+      principal: string,
+      kind: WriterKind,
+      actions: readonly string[],
+      path: readonly string[],
+    ) => {
+      if (actions.length === 0) return;
+      // One entry per principal or door: its actions merged, the path of the first way found.
+      const key = `${kind}|${principal}`;
+      const entry = byKey.get(key) ?? { principal, kind, actions: new Set<string>(), path: [...path] };
+      for (const action of actions) entry.actions.add(action);
+      byKey.set(key, entry);
+    };
+
+    /**
+     * Principals of the account that write, each with groups of actions and how they hold them
+     * (`inline policy p Statement[0] grants them on api`; "them" stands for the group's actions).
+     */
+    const direct = new Map<string, Array<{ actions: string[]; line: string }>>();
+    const addDirect = (arn: string, actions: readonly string[], line: string) => {
+      const kept = allowed({ type: "principal", arn, account: owner }, actions, repositoryDenies);
+      if (kept.length === 0) return;
+      const groups = direct.get(arn) ?? [];
+      const same = groups.find((g) => g.line === line);
+      if (same === undefined) groups.push({ actions: [...kept], line });
+      else for (const action of kept) if (!same.actions.includes(action)) same.actions.push(action);
+      direct.set(arn, groups);
+    };
+
+    // Identity grants on this repository's ARN and tags, within the boundary, less Deny statements.
+    for (const candidate of this.candidates) {
+      const arn = candidate.arn;
+      if (candidate.escalation !== undefined) {
+        addDirect(arn, sensitive, candidate.escalation);
+        continue;
+      }
+      const decided = new Map<ActionClass, string | undefined>();
+      const lineOf = (found: ActionClass): string | undefined => {
+        const own = coveringStatementsOn(found.own, target, candidate.variables, memo);
+        if (own.type !== "allowed") return undefined;
+        let bound: RepositoryGrant | undefined;
+        if (found.bounds !== undefined) {
+          const within = coveringStatementsOn(found.bounds, target, candidate.variables, memo);
+          if (within.type !== "allowed") return undefined;
+          bound = within.grant;
+        }
+        return `${this.grantLine(own.grant.statement)} grants them on ${name}${caveats(
+          [...own.grant.undecidedTags, ...(bound?.undecidedTags ?? [])].filter(
+            (k, i, a) => a.indexOf(k) === i,
+          ),
+          [...own.grant.otherKeys, ...(bound?.otherKeys ?? [])].filter((k, i, a) => a.indexOf(k) === i),
+        )}`;
+      };
+      const grouped = new Map<string, string[]>();
+      sensitive.forEach((action, i) => {
+        const found = candidate.classes[i];
+        if (found === undefined) return;
+        let line = decided.get(found);
+        if (!decided.has(found)) {
+          line = lineOf(found);
+          decided.set(found, line);
+        }
+        if (line === undefined) return;
+        const actions = grouped.get(line);
+        if (actions === undefined) grouped.set(line, [action]);
+        else actions.push(action);
+      });
+      for (const [line, actions] of grouped) addDirect(arn, actions, line);
+      // What it holds by changing the permissions of a principal it acts as, or by creating one.
+      for (const item of candidate.inherited) addDirect(arn, [item.action], item.line);
+    }
+
+    // The repository policy: Allow statements that apply to this repository (resource, tag conditions).
+    const resourceGrants = (
+      document: PolicyDocument | undefined,
+      label: "repository policy" | "registry policy",
+    ) => {
+      if (document === undefined) return;
+      const denies =
+        label === "repository policy" ? repositoryDenies : [...registryDenies, ...repositoryDenies];
+      for (const statement of document.statements) {
+        if (statement.effect !== "Allow") continue;
+        const outcome = conditionsFor(statement.conditions, target.tags);
+        if (!outcome.mayHold || !resourceNames(statement, target.arn, {}, "Allow")) continue;
+        const actions = sensitive.filter((action) => actionElementCovers(statement.action, action));
+        if (actions.length === 0) continue;
+        const where = `${label} ${describeStatement(refOf(label, statement))}`;
+        const how = resourceCaveats(statement, outcome.undecidedTags, owner);
+        if (statement.principal?.kind === "NotPrincipal") {
+          add("*", "public", allowed({ type: "public" }, actions, denies), [
+            `${where} admits everyone its NotPrincipal does not name${how}`,
+          ]);
+          continue;
+        }
+        for (const value of statement.principal?.values ?? []) {
+          const principal = classifyPrincipal(value);
+          switch (principal.type) {
+            case "public":
+              add("*", "public", allowed({ type: "public" }, actions, denies), [
+                `${where} admits everyone${how}`,
+              ]);
+              break;
+            case "account": {
+              if (principal.arn === undefined) {
+                // The own account delegates to IAM: its principals write by their identity grants (above).
+                if (principal.account === owner) break;
+                add(
+                  principal.account,
+                  "external-account",
+                  allowed({ type: "account", account: principal.account }, actions, denies),
+                  [
+                    `${where} admits account ${principal.account}${how}: every principal of it whose own policies allow it`,
+                  ],
+                );
+                break;
+              }
+              const arn = principal.arn;
+              const account = ARN_ACCOUNT.exec(arn)?.[1] ?? principal.account;
+              const member = graph.principal(arn);
+              const policies = graph.policiesOf(arn);
+              if (account === owner && member !== undefined && policies !== undefined) {
+                // Named in the policy: no identity grant needed; its own Deny statements still bind, and a
+                // role's permissions boundary limits a grant to its ARN.
+                const kept = actions.filter((action) => {
+                  if (statementsOn(policies.statements, action, target, policies.variables).type === "denied")
+                    return false;
+                  return (
+                    member.type !== "role" ||
+                    policies.bounds === undefined ||
+                    statementsOn(policies.bounds, action, target, policies.variables).type === "allowed"
+                  );
+                });
+                addDirect(
+                  arn,
+                  allowed({ type: "principal", arn, account }, kept, denies),
+                  `${where} names it${how}`,
+                );
+                break;
+              }
+              const kind: WriterKind = /:user\//u.test(arn) ? "user" : "role";
+              add(arn, kind, allowed({ type: "principal", arn, account }, actions, denies), [
+                `${where} names it${account === owner ? "" : ` (account ${account})`}${how}`,
+              ]);
+              break;
+            }
+            case "service":
+              add(
+                principal.service,
+                "service",
+                allowed({ type: "service", service: principal.service }, actions, denies),
+                [`${where} admits the service${how}`],
+              );
+              break;
+            case "untrusted":
+              add(principal.value, "public", allowed({ type: "public" }, actions, denies), [
+                `${where} admits ${principal.text}${how}`,
+              ]);
+              break;
+            case "deleted":
+              break;
+          }
+        }
+      }
+    };
+    resourceGrants(repositoryDocument, "repository policy");
+    resourceGrants(registryDocument, "registry policy");
+
+    // Direct writers, everyone who can act as them, and the doors that let them in.
+    const lines = new Map<string, string>();
+    const writers: Array<{ arn: string; writer: DirectWriter; mask: bigint }> = [];
+    for (const [arn, groups] of direct) {
+      const principal = graph.principal(arn);
+      if (principal === undefined || principal.type === "group") continue;
+      let mask = 0n;
+      for (const group of groups) for (const action of group.actions) mask |= this.bitOf(action);
+      writers.push({ arn, writer: this.directOf(arn, principal.type, principal.name), mask });
+      lines.set(
+        arn,
+        groups.length === 1
+          ? (groups[0]?.line ?? "")
+          : groups.map((g) => g.line.replace(/\bthem\b/u, shortActions(g.actions, 3))).join("; "),
+      );
+    }
+    for (const merged of this.merge(writers)) {
+      const entry = byKey.get(merged.key);
+      if (entry !== undefined) {
+        for (const action of this.actionsOf(merged.mask)) entry.actions.add(action);
+        continue;
+      }
+      const noun = this.directs.get(merged.first)?.noun ?? merged.first;
+      const line = lines.get(merged.first) ?? "";
+      const way = merged.way;
+      let path: string[];
+      switch (way.type) {
+        case "self":
+          path = [`${noun}: ${line}`];
+          break;
+        case "path":
+          path = [...way.path.map((edge) => this.describe(edge)), `${noun} writes: ${line}`];
+          break;
+        case "door": {
+          const role = graph.principal(way.writer);
+          path = [
+            `trust ${describeStatement(way.door.statement)} of role ${role?.name ?? way.writer}: ${way.door.reason}`,
+            ...(way.writer === merged.first ? [] : [`role ${role?.name ?? way.writer} can act as ${noun}`]),
+            `${noun} writes: ${line}`,
+          ];
+          break;
+        }
+        default:
+          return assertNever(way, "way");
+      }
+      byKey.set(merged.key, {
+        principal: merged.principal,
+        kind: merged.kind,
+        actions: new Set(this.actionsOf(merged.mask)),
+        path,
+      });
+    }
+    const order = [...byKey.values()].map((w) => ({
+      writer: { principal: w.principal, kind: w.kind, actions: [...w.actions].sort(), path: w.path },
+      by: `${w.kind}|${w.principal}|${w.path.join("\n")}`,
+    }));
+    order.sort((a, b) => a.by.localeCompare(b.by));
+    return {
+      repositoryName: repository.repositoryName,
+      repositoryArn: repository.repositoryArn,
+      writers: order.map((o) => o.writer),
+    };
+  }
+}
+
+const indexes = new WeakMap<ReachGraph, Map<string, WritersIndex>>();
+
+/**
+ * The writers of one repository (through the graph's {@link WritersIndex}, kept with the graph).
  *
  * @example
  * writersOf(graph, { repositoryName: "api", repositoryArn, policy: null, tags: new Map([["team", "a"]]) });
@@ -265,227 +800,13 @@ export function writersOf(
   repository: WritersRepository,
   exemptActions: readonly string[] = [],
 ): RepositoryWriters {
-  const sensitive = ECR_ACTIONS.filter((a) => a.onRepository && isSensitive(a, exemptActions)).map(
-    (a) => a.name,
-  );
-  const owner = repository.repositoryArn.split(":")[4] ?? "";
-  const target: RepositoryTarget = {
-    name: repository.repositoryName,
-    arn: repository.repositoryArn,
-    tags: repository.tags,
-  };
-  const name = repository.repositoryName;
-  const repositoryDocument = documentOf(repository.policy);
-  const registryDocument = documentOf(repository.registryPolicy);
-  const repositoryDenies = denialsOf(repositoryDocument, "repository policy", target, owner);
-  const registryDenies = denialsOf(registryDocument, "registry policy", target, owner);
-  const allowed = (subject: Subject, actions: readonly string[], denies: readonly ResourceDeny[]) =>
-    actions.filter((action) => deniedBy(denies, subject, action, owner) === undefined);
-
-  const byKey = new Map<string, Entry>();
-  const add = (principal: string, kind: WriterKind, actions: readonly string[], path: readonly string[]) => {
-    if (actions.length === 0) return;
-    // One entry per principal or door: its actions merged, the path of the first way found.
-    const key = `${kind}|${principal}`;
-    const entry = byKey.get(key) ?? { principal, kind, actions: new Set<string>(), path: [...path] };
-    for (const action of actions) entry.actions.add(action);
-    byKey.set(key, entry);
-  };
-
-  /**
-   * Principals of the account that write, each with groups of actions and how they hold them
-   * (`inline policy p Statement[0] grants them on api`; "them" stands for the group's actions).
-   */
-  const direct = new Map<string, Array<{ actions: string[]; line: string }>>();
-  const addDirect = (arn: string, actions: readonly string[], line: string) => {
-    const kept = allowed({ type: "principal", arn, account: owner }, actions, repositoryDenies);
-    if (kept.length === 0) return;
-    const groups = direct.get(arn) ?? [];
-    const same = groups.find((g) => g.line === line);
-    if (same === undefined) groups.push({ actions: [...kept], line });
-    else for (const action of kept) if (!same.actions.includes(action)) same.actions.push(action);
-    direct.set(arn, groups);
-  };
-
-  // Identity grants on this repository's ARN and tags, within the boundary, less Deny statements.
-  for (const arn of graph.principalArns()) {
-    const principal = graph.principal(arn);
-    const policies = graph.policiesOf(arn);
-    if (principal === undefined || policies === undefined) continue;
-    const escalation = policies.escalations[0];
-    if (escalation !== undefined) {
-      addDirect(
-        arn,
-        sensitive,
-        `can change its own permissions (${escalation.action} on ${escalation.resource === arn ? "itself" : escalation.resource}, ${describeStatement(escalation.grantedBy, true)}), so it holds every sensitive action`,
-      );
-      continue;
-    }
-    const grouped = new Map<string, string[]>();
-    for (const action of sensitive) {
-      const own = statementsOn(policies.statements, action, target, policies.variables);
-      if (own.type !== "allowed") continue;
-      let bound: RepositoryGrant | undefined;
-      if (policies.bounds !== undefined) {
-        const within = statementsOn(policies.bounds, action, target, policies.variables);
-        if (within.type !== "allowed") continue;
-        bound = within.grant;
-      }
-      const line = `${describeStatement(own.grant.statement.ref, true)} grants them on ${name}${caveats(
-        [...own.grant.undecidedTags, ...(bound?.undecidedTags ?? [])].filter((k, i, a) => a.indexOf(k) === i),
-        [...own.grant.otherKeys, ...(bound?.otherKeys ?? [])].filter((k, i, a) => a.indexOf(k) === i),
-      )}`;
-      grouped.set(line, [...(grouped.get(line) ?? []), action]);
-    }
-    for (const [line, actions] of grouped) addDirect(arn, actions, line);
-    // What it holds by changing the permissions of a principal it acts as, or by creating one.
-    for (const item of graph.inherited(arn)) {
-      if (item.escalation === undefined) continue;
-      const line =
-        item.via === undefined
-          ? `can create and empower a principal of its own (${item.escalation}), so it holds every sensitive action`
-          : `${graph.describe(item.via)}, and can change its permissions (${item.escalation}), so it holds every sensitive action`;
-      addDirect(arn, [item.action], line);
-    }
+  const key = exemptActions.join("\n");
+  const byExempt = indexes.get(graph) ?? new Map<string, WritersIndex>();
+  indexes.set(graph, byExempt);
+  let index = byExempt.get(key);
+  if (index === undefined) {
+    index = new WritersIndex(graph, exemptActions);
+    byExempt.set(key, index);
   }
-
-  // The repository policy: Allow statements that apply to this repository (resource, tag conditions).
-  const resourceGrants = (
-    document: PolicyDocument | undefined,
-    label: "repository policy" | "registry policy",
-  ) => {
-    if (document === undefined) return;
-    const denies =
-      label === "repository policy" ? repositoryDenies : [...registryDenies, ...repositoryDenies];
-    for (const statement of document.statements) {
-      if (statement.effect !== "Allow") continue;
-      const outcome = conditionsFor(statement.conditions, target.tags);
-      if (!outcome.mayHold || !resourceNames(statement, target.arn, {}, "Allow")) continue;
-      const actions = sensitive.filter((action) => actionElementCovers(statement.action, action));
-      if (actions.length === 0) continue;
-      const where = `${label} ${describeStatement(refOf(label, statement))}`;
-      const how = resourceCaveats(statement, outcome.undecidedTags, owner);
-      if (statement.principal?.kind === "NotPrincipal") {
-        add("*", "public", allowed({ type: "public" }, actions, denies), [
-          `${where} admits everyone its NotPrincipal does not name${how}`,
-        ]);
-        continue;
-      }
-      for (const value of statement.principal?.values ?? []) {
-        const principal = classifyPrincipal(value);
-        switch (principal.type) {
-          case "public":
-            add("*", "public", allowed({ type: "public" }, actions, denies), [
-              `${where} admits everyone${how}`,
-            ]);
-            break;
-          case "account": {
-            if (principal.arn === undefined) {
-              // The own account delegates to IAM: its principals write by their identity grants (above).
-              if (principal.account === owner) break;
-              add(
-                principal.account,
-                "external-account",
-                allowed({ type: "account", account: principal.account }, actions, denies),
-                [
-                  `${where} admits account ${principal.account}${how}: every principal of it whose own policies allow it`,
-                ],
-              );
-              break;
-            }
-            const arn = principal.arn;
-            const account = ARN_ACCOUNT.exec(arn)?.[1] ?? principal.account;
-            const member = graph.principal(arn);
-            const policies = graph.policiesOf(arn);
-            if (account === owner && member !== undefined && policies !== undefined) {
-              // Named in the policy: no identity grant needed; its own Deny statements still bind, and a
-              // role's permissions boundary limits a grant to its ARN.
-              const kept = actions.filter((action) => {
-                if (statementsOn(policies.statements, action, target, policies.variables).type === "denied")
-                  return false;
-                return (
-                  member.type !== "role" ||
-                  policies.bounds === undefined ||
-                  statementsOn(policies.bounds, action, target, policies.variables).type === "allowed"
-                );
-              });
-              addDirect(
-                arn,
-                allowed({ type: "principal", arn, account }, kept, denies),
-                `${where} names it${how}`,
-              );
-              break;
-            }
-            const kind: WriterKind = /:user\//u.test(arn) ? "user" : "role";
-            add(arn, kind, allowed({ type: "principal", arn, account }, actions, denies), [
-              `${where} names it${account === owner ? "" : ` (account ${account})`}${how}`,
-            ]);
-            break;
-          }
-          case "service":
-            add(
-              principal.service,
-              "service",
-              allowed({ type: "service", service: principal.service }, actions, denies),
-              [`${where} admits the service${how}`],
-            );
-            break;
-          case "untrusted":
-            add(principal.value, "public", allowed({ type: "public" }, actions, denies), [
-              `${where} admits ${principal.text}${how}`,
-            ]);
-            break;
-          case "deleted":
-            break;
-        }
-      }
-    }
-  };
-  resourceGrants(repositoryDocument, "repository policy");
-  resourceGrants(registryDocument, "registry policy");
-
-  // Direct writers, everyone who can act as them, and the doors that let them in.
-  for (const [arn, groups] of direct) {
-    const principal = graph.principal(arn);
-    if (principal === undefined) continue;
-    const noun = `${principal.type} ${principal.name}`;
-    const paths = graph.pathsTo(arn);
-    const writers = [arn, ...graph.reachers(arn)];
-    const actions = [...new Set(groups.flatMap((g) => g.actions))];
-    const line =
-      groups.length === 1
-        ? (groups[0]?.line ?? "")
-        : groups.map((g) => g.line.replace(/\bthem\b/u, shortActions(g.actions, 3))).join("; ");
-    add(arn, principal.type, actions, [`${noun}: ${line}`]);
-    for (const path of paths) {
-      const first = path[0];
-      if (first === undefined) continue;
-      const from = graph.principal(first.from);
-      if (from === undefined) continue;
-      add(first.from, from.type, actions, [
-        ...path.map((edge) => graph.describe(edge)),
-        `${noun} writes: ${line}`,
-      ]);
-    }
-    for (const writer of writers) {
-      for (const door of graph.doorsOf(writer)) {
-        const who = doorWriter(door);
-        if (who === undefined) continue;
-        const role = graph.principal(writer);
-        add(who.principal, who.kind, actions, [
-          `trust ${describeStatement(door.statement)} of role ${role?.name ?? writer}: ${door.reason}`,
-          ...(writer === arn ? [] : [`role ${role?.name ?? writer} can act as ${noun}`]),
-          `${noun} writes: ${line}`,
-        ]);
-      }
-    }
-  }
-  const writers = [...byKey.values()]
-    .map((w) => ({ principal: w.principal, kind: w.kind, actions: [...w.actions].sort(), path: w.path }))
-    .sort((a, b) =>
-      `${a.kind}|${a.principal}|${a.path.join("\n")}`.localeCompare(
-        `${b.kind}|${b.principal}|${b.path.join("\n")}`,
-      ),
-    );
-  return { repositoryName: repository.repositoryName, repositoryArn: repository.repositoryArn, writers };
+  return index.writersOf(repository);
 }

@@ -103,4 +103,44 @@ describe("ecr-access-rules who-can-write", () => {
     expect(status).to.equal(2);
     expect(err.text()).to.include("no repository named no-such-repo");
   });
+
+  const sinks = [
+    { name: "a sink that takes every write", full: false },
+    { name: "a stream whose buffer fills on every write", full: true },
+  ];
+  for (const { name, full } of sinks) {
+    it(`prints, to ${name}, the JSON a single JSON.stringify would, one repository after another`, async () => {
+      // Prepare
+      const chunks: string[] = [];
+      const waits: Array<() => void> = [];
+      let drains = 0;
+      const sink = {
+        write: (chunk: string) => {
+          chunks.push(chunk);
+          return !full;
+        },
+        once: (_event: "drain", listener: () => void) => {
+          drains += 1;
+          waits.push(listener);
+          setImmediate(() => waits.shift()?.());
+        },
+      };
+
+      // Act
+      const status = await main(["who-can-write", "--snapshot", EXAMPLE, "--json"], {
+        stdout: sink,
+        stderr: collector().sink,
+      });
+
+      // Assess
+      expect(status).to.equal(0);
+      const text = chunks.join("");
+      const parsed: { repositories: Array<{ repositoryName: string }> } = JSON.parse(text);
+      expect(text).to.equal(`${JSON.stringify(parsed, null, 2)}\n`);
+      expect(chunks.length).to.equal(parsed.repositories.length + 2);
+      // Each repository's write waits for the drain before the next (the opening write has nothing after it to hold).
+      expect(drains).to.equal(full ? parsed.repositories.length : 0);
+      expect(waits).to.deep.equal([]);
+    });
+  }
 });

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { authorizationDetails } from "../../../shared/account/iam.js";
 import { ReachGraph } from "../../../shared/reach/reach.js";
-import { writersOf } from "../../../shared/reach/writers.js";
+import { WritersIndex, writersOf } from "../../../shared/reach/writers.js";
 import { ACCOUNT } from "../../support/events.js";
 
 const FOREIGN = "999988887777";
@@ -575,4 +575,88 @@ describe("writersOf", () => {
       }
     });
   }
+});
+
+describe("WritersIndex", () => {
+  const LEAD = arn("role", "lead");
+  const TRUSTS_LEAD = doc({ Effect: "Allow", Principal: { AWS: LEAD }, Action: "sts:AssumeRole" });
+  const ACCOUNT_SPEC: Spec = {
+    roles: {
+      ci: { policy: doc(allow(PUSH, `arn:aws:ecr:*:${ACCOUNT}:repository/app-*`)), trust: TRUSTS_LEAD },
+      tagged: { policy: doc(allow("ecr:PutImage", "*", TEAM_CONDITION)) },
+      lead: { policy: doc(allow("sts:AssumeRole", arn("role", "ci"))) },
+      boss: { policy: doc(allow(["sts:AssumeRole", "iam:PutRolePolicy"], arn("role", "target"))) },
+      target: {
+        trust: doc({ Effect: "Allow", Principal: { AWS: arn("role", "boss") }, Action: "sts:AssumeRole" }),
+      },
+    },
+  };
+  const question = (name: string, tags: Record<string, string> | undefined) => ({
+    repositoryName: name,
+    repositoryArn: repoArn(name),
+    policy: null,
+    tags: tags === undefined ? undefined : new Map(Object.entries(tags)),
+    registryPolicy: null,
+  });
+  const QUESTIONS = [
+    question("app-web", {}),
+    question("app-api", {}),
+    question("app-web", { team: "payments" }),
+    question("infra", { team: "payments" }),
+    question("infra", undefined),
+    question("app-api", { team: "web" }),
+  ];
+
+  const cases = [
+    { name: "in the order asked", order: QUESTIONS },
+    { name: "in the reverse order", order: [...QUESTIONS].reverse() },
+  ];
+  for (const { name, order } of cases) {
+    it(`answers each repository as a fresh index does, ${name}`, () => {
+      // Prepare
+      const graph = graphOf(ACCOUNT_SPEC);
+      const shared = new WritersIndex(graph);
+
+      // Act
+      const answers = order.map((q) => shared.writersOf(q));
+
+      // Assess
+      expect(answers).to.deep.equal(order.map((q) => new WritersIndex(graph).writersOf(q)));
+    });
+  }
+
+  it("names each repository in the paths of repositories that share their direct writers", () => {
+    // Prepare
+    const index = new WritersIndex(graphOf(ACCOUNT_SPEC));
+
+    // Act
+    const [web, api] = ["app-web", "app-api"].map((name) => index.writersOf(question(name, {})));
+
+    // Assess
+    for (const [answer, name] of [
+      [web, "app-web"],
+      [api, "app-api"],
+    ] as const) {
+      const lines = (answer?.writers ?? []).filter((w) => w.principal === CI || w.principal === LEAD);
+      expect(lines.map((w) => w.path.at(-1))).to.deep.equal([
+        `role ci: inline policy p Statement[0] grants them on ${name}`,
+        `role ci writes: inline policy p Statement[0] grants them on ${name}`,
+      ]);
+    }
+  });
+
+  it("lists every sensitive action, the registry's too, for a principal that can change one it acts as", () => {
+    // Prepare
+    const index = new WritersIndex(graphOf(ACCOUNT_SPEC));
+
+    // Act
+    const { writers } = index.writersOf(question("infra", {}));
+
+    // Assess
+    const boss = writers.find((w) => w.principal === arn("role", "boss"));
+    expect(boss?.actions).to.include.members(["ecr:PutImage", "ecr:PutRegistryPolicy"]);
+    expect(boss?.path.join(" → ")).to.match(
+      /^role boss: .*role target.*, and can change its permissions \(iam:PutRolePolicy/u,
+    );
+  });
 });
