@@ -25,8 +25,6 @@ import { BenchError, round } from "./stats.js";
 
 const ACCOUNT = "111122223333";
 const PRINCIPAL_RULE = "ecr-iam-principal-write-authorized";
-/** The rules whose periodic run sweeps IAM. */
-export const SWEEPING_RULES = [PRINCIPAL_RULE, "ecr-writer-role-trust-restricted"] as const;
 
 /** Run by plain `node` with an IPC channel: loads a handler, answers each event sent with its outcome. */
 const DRIVER = `
@@ -197,7 +195,7 @@ export async function runApiEconomy(
   try {
     const served = serveAccount(fake, snapshot);
     const periodic: PeriodicFigures[] = [];
-    for (const bundle of bundles.filter((b) => SWEEPING_RULES.some((name) => name === b.name))) {
+    for (const bundle of bundles.filter((b) => profile.periodicRules.includes(b.name))) {
       // The first sweep finds no previous evaluations; the second (a new container) is the steady state.
       for (const sweep of ["first", "steady"] as const) {
         const held = served.heldEvaluations(bundle.name);

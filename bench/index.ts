@@ -8,6 +8,7 @@
  *   npm run bench -- --record          # and writes them into BENCHMARKS.md, between its bench markers
  *   npm run bench -- --only sweep,api  # some sections: throughput, cold-start, sweep, api
  *   npm run bench -- --tiny            # the smoke test's inputs (seconds; figures mean nothing)
+ *   npm run bench -- --from FILE --record   # records an earlier run's JSON (e.g. bench/out/results.json)
  *
  * Sections: 1 analysis throughput (in process, one core), 2 cold start of each rule's bundle against the
  * Config-client floor, 3 sweep scale (`scan` and `who-can-write` in child processes), 4 API economy (the
@@ -86,7 +87,7 @@ export async function runBench(
     let throughput: ThroughputSection | null = null;
     if (wants("throughput")) {
       log("1/4 analysis throughput");
-      throughput = runThroughput(profile);
+      throughput = await runThroughput(profile);
     }
     let bundles: Bundle[] = [];
     if (wants("cold-start") || wants("api")) {
@@ -228,7 +229,25 @@ export function tables(results: BenchResults): Table[] {
         row("identity: every version of every AWS managed policy", throughput.identity),
         row("resource: generated repository policies", throughput.resourcePolicies),
         row("trust doors: the generated account's roles", throughput.trustPolicies),
+        ...(throughput.anchor === null
+          ? []
+          : [
+              [
+                `anchor: @cloud-copilot/iam-simulate, the first ${throughput.anchor.documents} identity documents (${throughput.anchor.simulationsPerDocument} simulations each)`,
+                int(throughput.anchor.documents),
+                "—",
+                throughput.anchor.documentsPerSecond.toLocaleString("en-US"),
+                throughput.anchor.passMs.map((p) => p.toFixed(0)).join(", "),
+                String(throughput.anchor.errors),
+              ],
+            ]),
       ],
+      notes:
+        throughput.anchor === null
+          ? []
+          : [
+              `side by side on the anchor's sample: our identity analysis ${int(throughput.anchor.engineDocumentsPerSecond)} documents/s, ${throughput.anchor.engineRatio} × the simulator (which answers one action on one repository per simulation; ours, every action and whether it covers all repositories).`,
+            ],
     });
   }
   if (coldStart !== null) {
@@ -395,6 +414,23 @@ export function recorded(text: string, block: string): string {
   return `${text.slice(0, begin + BEGIN_MARKER.length)}\n\n${block}\n${text.slice(end)}`;
 }
 
+/** An earlier run's JSON, checked for its schema (the harness wrote it: the rest is trusted). */
+function isBenchResults(value: unknown): value is BenchResults {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "schema" in value &&
+    value.schema === 1 &&
+    "targets" in value
+  );
+}
+
+function readResults(text: string): BenchResults {
+  const value: unknown = JSON.parse(text);
+  if (!isBenchResults(value)) throw new BenchError("--from: not the JSON of npm run bench (schema 1)");
+  return value;
+}
+
 function parseSections(value: string | undefined): SectionName[] {
   if (value === undefined) return [...SECTIONS];
   return value.split(",").map((name) => {
@@ -413,12 +449,18 @@ async function main(): Promise<void> {
       quick: { type: "boolean", default: false },
       tiny: { type: "boolean", default: false },
       only: { type: "string" },
+      from: { type: "string" },
     },
   });
   const profile = PROFILES[values.tiny ? "tiny" : values.quick ? "quick" : "full"];
-  const results = await runBench(profile, parseSections(values.only));
+  // --from FILE: the results of an earlier run (its --json, or bench/out/results.json), printed or recorded
+  // again without measuring.
+  const results: BenchResults =
+    values.from === undefined
+      ? await runBench(profile, parseSections(values.only))
+      : readResults(readFileSync(values.from, "utf8"));
   const json = `${JSON.stringify(results, null, 2)}\n`;
-  if (profile.name !== "tiny") {
+  if (values.from === undefined && profile.name !== "tiny") {
     mkdirSync(join(root, "bench/out"), { recursive: true });
     writeFileSync(join(root, "bench/out/results.json"), json);
   }

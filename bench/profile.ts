@@ -30,8 +30,11 @@ export interface Profile {
   /** Role count of the API-economy account, and the fake endpoint's latency per call. */
   readonly economyRoles: number;
   readonly latencyMs: number;
-  /** Measure `@cloud-copilot/iam-simulate` on this many documents (0: skip). */
+  /** Measure `@cloud-copilot/iam-simulate` on this many documents (0: skip), with this many timed passes. */
   readonly anchorDocuments: number;
+  readonly anchorPasses: number;
+  /** The periodic rules whose sweeps section 4 counts (each: a first sweep and the steady state). */
+  readonly periodicRules: readonly string[];
 }
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
@@ -46,11 +49,13 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     coldRuns: 11,
     sweepRoles: [1_000, 3_000, 10_000],
     whoCanWriteRepositories: 1,
-    whoCanWriteLimitSeconds: 60,
+    whoCanWriteLimitSeconds: 30,
     cli: "dist",
     economyRoles: 10_000,
     latencyMs: 20,
-    anchorDocuments: 300,
+    anchorDocuments: 100,
+    anchorPasses: 3,
+    periodicRules: ["ecr-iam-principal-write-authorized"],
   },
   quick: {
     name: "quick",
@@ -67,7 +72,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     cli: "dist",
     economyRoles: 1_000,
     latencyMs: 20,
-    anchorDocuments: 50,
+    anchorDocuments: 30,
+    anchorPasses: 2,
+    periodicRules: ["ecr-iam-principal-write-authorized", "ecr-writer-role-trust-restricted"],
   },
   tiny: {
     name: "tiny",
@@ -84,6 +91,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     cli: "tsx",
     economyRoles: 40,
     latencyMs: 1,
-    anchorDocuments: 0,
+    anchorDocuments: 5,
+    anchorPasses: 2,
+    periodicRules: ["ecr-iam-principal-write-authorized"],
   },
 };

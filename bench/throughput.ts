@@ -17,6 +17,7 @@ import {
 } from "../shared/policy/index.js";
 import { analyzeTrustPolicy } from "../shared/policy/trust.js";
 import { generatedAccount } from "./accounts.js";
+import { type AnchorFigures, measureAnchor } from "./anchor.js";
 import { seededRandom } from "./generate-policies.js";
 import { repositoryPolicy } from "./generate-snapshot.js";
 import type { Profile } from "./profile.js";
@@ -40,6 +41,8 @@ export interface ThroughputSection {
   readonly identity: ThroughputFigures;
   readonly resourcePolicies: ThroughputFigures;
   readonly trustPolicies: ThroughputFigures;
+  /** `@cloud-copilot/iam-simulate` on a sample of the identity corpus (null: not measured). */
+  readonly anchor: AnchorFigures | null;
 }
 
 /**
@@ -136,17 +139,22 @@ export function identityAnalysis(document: unknown): void {
 }
 
 /** Runs section 1. */
-export function runThroughput(profile: Profile): ThroughputSection {
-  const identity = measure(
-    managedPolicyVersions(profile.identityDocuments),
-    profile.passes,
-    identityAnalysis,
-  );
+export async function runThroughput(profile: Profile): Promise<ThroughputSection> {
+  const corpus = managedPolicyVersions(profile.identityDocuments);
+  const identity = measure(corpus, profile.passes, identityAnalysis);
   const resourcePolicies = measure(repositoryPolicies(profile.resourcePolicies), profile.passes, (policy) =>
     analyzeResourcePolicy({ policy, owner: OWNER, kind: "repository" }),
   );
   const trust = measure(trustPolicies(profile.trustRoles), profile.passes, (policy) =>
     analyzeTrustPolicy({ policy, owner: OWNER }),
   );
-  return { identity, resourcePolicies, trustPolicies: trust };
+  const anchor =
+    profile.anchorDocuments === 0
+      ? null
+      : await measureAnchor(
+          corpus.slice(0, profile.anchorDocuments),
+          profile.anchorPasses,
+          (sample) => measure(sample, profile.passes, identityAnalysis).documentsPerSecond,
+        );
+  return { identity, resourcePolicies, trustPolicies: trust, anchor };
 }

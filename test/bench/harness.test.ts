@@ -109,12 +109,29 @@ describe("Benchmark harness", function () {
       expect(throughput.identity.documents).to.equal(PROFILES.tiny.identityDocuments);
       expect(throughput.resourcePolicies.documents).to.equal(PROFILES.tiny.resourcePolicies);
       expect(throughput.trustPolicies.documents).to.be.within(1, PROFILES.tiny.trustRoles);
-      for (const [name, f] of Object.entries(throughput)) {
+      const corpora = [
+        ["identity", throughput.identity],
+        ["resourcePolicies", throughput.resourcePolicies],
+        ["trustPolicies", throughput.trustPolicies],
+      ] as const;
+      for (const [name, f] of corpora) {
         expect(f.passMs, name).to.have.length(PROFILES.tiny.passes);
         positive(f.medianMs, `${name}.medianMs`);
         positive(f.documentsPerSecond, `${name}.documentsPerSecond`);
         expect(f.refused, name).to.be.within(0, f.documents);
       }
+    });
+
+    it("measures the anchor simulator and our engine side by side on the same sample", () => {
+      const anchor = results.throughput?.anchor;
+      if (anchor === null || anchor === undefined) throw new Error("no anchor figures");
+      expect(anchor.documents).to.equal(PROFILES.tiny.anchorDocuments);
+      expect(anchor.simulationsPerDocument).to.be.greaterThan(0);
+      expect(anchor.errors, "every simulation answers").to.equal(0);
+      positive(anchor.documentsPerSecond, "anchor.documentsPerSecond");
+      positive(anchor.engineDocumentsPerSecond, "anchor.engineDocumentsPerSecond");
+      const ratio = anchor.engineDocumentsPerSecond / anchor.documentsPerSecond;
+      expect(anchor.engineRatio).to.be.closeTo(ratio, 0.02 * ratio + 0.1);
     });
 
     it("loads each bundle and the floor, and each first invocation sends exactly one PutEvaluations", () => {
