@@ -36,7 +36,8 @@ export interface TargetResult {
   readonly id: string;
   readonly goal: string;
   readonly measured: string;
-  readonly met: boolean;
+  /** `null`: not measured at the target's size (a `--quick` or `--tiny` run). */
+  readonly met: boolean | null;
 }
 
 /** The one JSON object `--json` prints (its shape is documented in BENCHMARKS.md). */
@@ -163,18 +164,19 @@ export function targets(
   const largest = sweep?.accounts.at(-1);
   if (sweep !== null && largest !== undefined) {
     const at = `${largest.sizes.roles.toLocaleString("en-US")} roles`;
+    const atSize = (met: boolean) => (largest.sizes.roles === 10_000 ? met : null);
     out.push(
       {
         id: "sweep-cpu",
         goal: "10,000-role sweep (scan, reach included) ≤ 5 s CPU",
         measured: `${largest.scan.cpuSeconds} s at ${at}`,
-        met: largest.scan.cpuSeconds <= 5,
+        met: atSize(largest.scan.cpuSeconds <= 5),
       },
       {
         id: "sweep-rss",
         goal: "10,000-role sweep ≤ 512 MB peak RSS",
         measured: `${largest.scan.peakRssMb} MB at ${at}`,
-        met: largest.scan.peakRssMb <= 512,
+        met: atSize(largest.scan.peakRssMb <= 512),
       },
       {
         id: "sweep-growth",
@@ -383,7 +385,11 @@ export function tables(results: BenchResults): Table[] {
   out.push({
     title: "Targets (issue 12)",
     columns: ["goal", "measured", "met"],
-    rows: results.targets.map((t) => [t.goal, t.measured, t.met ? "met" : "**missed**"]),
+    rows: results.targets.map((t) => [
+      t.goal,
+      t.measured,
+      t.met === null ? "not at this size" : t.met ? "met" : "**missed**",
+    ]),
   });
   return out;
 }
@@ -428,7 +434,8 @@ function isBenchResults(value: unknown): value is BenchResults {
 function readResults(text: string): BenchResults {
   const value: unknown = JSON.parse(text);
   if (!isBenchResults(value)) throw new BenchError("--from: not the JSON of npm run bench (schema 1)");
-  return value;
+  // The targets are judged again from the figures, by this version of the harness.
+  return { ...value, targets: targets(value) };
 }
 
 function parseSections(value: string | undefined): SectionName[] {

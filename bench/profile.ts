@@ -74,7 +74,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     latencyMs: 20,
     anchorDocuments: 30,
     anchorPasses: 2,
-    periodicRules: ["ecr-iam-principal-write-authorized", "ecr-writer-role-trust-restricted"],
+    periodicRules: ["ecr-iam-principal-write-authorized"],
   },
   tiny: {
     name: "tiny",
