@@ -143,7 +143,8 @@ const SELF_ESCALATION = {
 } as const;
 type PrincipalKind = keyof typeof SELF_ESCALATION;
 
-type Random = () => number;
+/** A source of numbers in [0, 1), such as `seededRandom(seed)`. */
+export type Random = () => number;
 
 function pick<T>(random: Random, items: readonly T[]): T {
   const item = items[Math.floor(random() * items.length)];
@@ -415,7 +416,15 @@ function awsManagedPolicies(random: Random): PolicyEntry[] {
   });
 }
 
-function repositoryPolicy(random: Random, name: string): object | string | null {
+/**
+ * A repository policy as an account holds them: absent (`null`, 40%), public, cross-account, organization,
+ * service grants with and without a source condition, a data perimeter, or a team role's push; half of the
+ * present ones as JSON text (as GetRepositoryPolicy returns them).
+ *
+ * @example
+ * repositoryPolicy(seededRandom(7), "team-a/api"); // null, an object, or JSON text
+ */
+export function repositoryPolicy(random: Random, name: string): object | string | null {
   const roll = random();
   const pull = PULL;
   const statement = (body: object) => ({ Version: "2012-10-17", Statement: [body] });

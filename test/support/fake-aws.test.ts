@@ -354,6 +354,27 @@ describe("FakeAws", () => {
     });
   });
 
+  describe("latency", () => {
+    it("answers no sooner than the latency it was started with", async () => {
+      // Prepare
+      const far = await FakeAws.start({ latencyMs: 40 });
+      far.on("config", "PutEvaluations", () => ok({ FailedEvaluations: [] }));
+      const client = new ConfigServiceClient(far.clientConfig());
+      try {
+        // Act
+        const started = performance.now();
+        await client.send(new PutEvaluationsCommand({ ResultToken: "token", Evaluations: [] }));
+        const elapsed = performance.now() - started;
+        // Assess
+        expect(elapsed).to.be.at.least(39);
+        expect(far.calls("PutEvaluations")).to.have.length(1);
+      } finally {
+        client.destroy();
+        await far.stop();
+      }
+    });
+  });
+
   describe("no answer, on a fake clock", () => {
     it("keeps a request unanswered until the client's own request timeout ends it", async () => {
       // Prepare

@@ -310,6 +310,7 @@ export class FakeAws {
   private readonly queued = new Map<string, FakeHandler[]>();
   private requestCount = 0;
   private port = 0;
+  private latencyMs = 0;
   private readonly server: Server = createServer((req, res) => {
     this.serve(req, res).catch((error: unknown) => {
       res.writeHead(500, { "content-type": "text/plain" }).end(`FakeAws failed: ${String(error)}`);
@@ -324,11 +325,14 @@ export class FakeAws {
   }
 
   /**
-   * Listens on a free port of 127.0.0.1.
+   * Listens on a free port of 127.0.0.1. `latencyMs` delays every answer by that long (real time), as a
+   * far endpoint would: the benchmark's API economy runs at 20 ms.
    * @example const fake = await FakeAws.start();
+   * @example const far = await FakeAws.start({ latencyMs: 20 });
    */
-  static async start(): Promise<FakeAws> {
+  static async start(options: { readonly latencyMs?: number } = {}): Promise<FakeAws> {
     const fake = new FakeAws();
+    fake.latencyMs = options.latencyMs ?? 0;
     await new Promise<void>((resolve, reject) => {
       fake.server.once("error", reject);
       fake.server.listen(0, "127.0.0.1", () => resolve());
@@ -412,6 +416,7 @@ export class FakeAws {
       return;
     }
     this.requests.push(recognised);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const key = `${recognised.service}:${recognised.operation}`;
     const handler = this.queued.get(key)?.shift() ?? this.persistent.get(key) ?? DEFAULTS[key];
     const response = handler
