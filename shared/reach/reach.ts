@@ -312,10 +312,20 @@ export class ReachGraph {
     return true;
   }
 
+  /** The (kind, target) pairs of each principal's steps, so that a step is added once. */
+  private readonly stepKeys = new Map<string, Set<string>>();
+
   private edge(edge: ReachEdge): void {
     if (edge.from === edge.to) return;
+    let keys = this.stepKeys.get(edge.from);
+    if (keys === undefined) {
+      keys = new Set();
+      this.stepKeys.set(edge.from, keys);
+    }
+    const key = `${edge.kind} ${edge.to}`;
+    if (keys.has(key)) return;
+    keys.add(key);
     const list = this.out.get(edge.from) ?? [];
-    if (list.some((e) => e.to === edge.to && e.kind === edge.kind)) return;
     list.push(edge);
     this.out.set(edge.from, list);
     const back = this.into.get(edge.to) ?? [];
@@ -327,6 +337,8 @@ export class ReachGraph {
   private readonly named = new Map<string, Array<{ readonly edge: ReachEdge; readonly session: boolean }>>();
   private readonly publicDoors: Array<{ readonly role: Node; readonly door: Door }> = [];
   private withAccountDoor: Node[] = [];
+  /** The roles with an account door that has a narrowing (the others are all in the assume hub). */
+  private withNarrowedDoor: Node[] = [];
   private readonly byService = new Map<string, Node[]>();
   private roles: Node[] = [];
   private users: Node[] = [];
@@ -374,10 +386,14 @@ export class ReachGraph {
       }
     }
     this.withAccountDoor = this.roles.filter((r) => this.accountDoors(r).length > 0);
+    this.withNarrowedDoor = this.withAccountDoor.filter((r) =>
+      this.accountDoors(r).some((d) => (d.narrowings ?? []).length > 0),
+    );
     for (const [service, roles] of this.byService) this.byService.set(service, roles.sort(byArn));
     this.linkHubs();
     for (const actor of all) for (const edge of this.outEdges(actor)) this.edge(edge);
     this.building = false;
+    this.stepKeys.clear();
   }
 
   private hub(
@@ -477,7 +493,7 @@ export class ReachGraph {
         if (pattern.includes("${")) return undefined;
         if (!hasWildcard(pattern)) {
           // One ARN: a direct step, no hub.
-          const target = targets.find((t) => t.principal.arn === pattern);
+          const target = this.byArnIn(targets).get(pattern);
           const trust = target === undefined ? undefined : options.trustOf?.(target);
           if (target === undefined || (options.trustOf !== undefined && trust === undefined)) continue;
           out.push({
@@ -518,6 +534,22 @@ export class ReachGraph {
       }
     }
     return out;
+  }
+
+  /** A list of targets by ARN, built once per list. */
+  private readonly arnIndex = new WeakMap<readonly Node[], ReadonlyMap<string, Node>>();
+
+  private byArnIn(targets: readonly Node[]): ReadonlyMap<string, Node> {
+    const known = this.arnIndex.get(targets);
+    if (known !== undefined) return known;
+    const index = new Map<string, Node>();
+    // The first of equal ARNs, as a search from the start finds.
+    for (let i = targets.length - 1; i >= 0; i -= 1) {
+      const target = targets[i];
+      if (target !== undefined) index.set(target.principal.arn, target);
+    }
+    this.arnIndex.set(targets, index);
+    return index;
   }
 
   /** Whether a statement's resources may name an IAM principal of the account. */
@@ -577,10 +609,18 @@ export class ReachGraph {
     return [...out];
   }
 
-  private accountDoors(role: Node): Door[] {
-    return role.doors.filter(
-      (d) => d.kind === "owner-account" && d.actions.includes(ASSUME) && !d.admitsNoOne,
-    );
+  /** Each role's doors to the account, found once. */
+  private readonly accountDoorsOf = new WeakMap<Node, readonly Door[]>();
+
+  private accountDoors(role: Node): readonly Door[] {
+    let doors = this.accountDoorsOf.get(role);
+    if (doors === undefined) {
+      doors = role.doors.filter(
+        (d) => d.kind === "owner-account" && d.actions.includes(ASSUME) && !d.admitsNoOne,
+      );
+      this.accountDoorsOf.set(role, doors);
+    }
+    return doors;
   }
 
   /** Every way `actor` can act as another principal of the account. */
@@ -632,7 +672,13 @@ export class ReachGraph {
         : undefined;
     if (assumeHubs !== undefined) out.push(...assumeHubs);
     if (this.holdsAction(actor, ASSUME)) {
-      for (const role of this.candidates(actor, ASSUME, this.withAccountDoor)) {
+      // With a hub, a role whose doors have no narrowing is reached through it: only the others are tried.
+      const hubbed = everyRole !== undefined || assumeHubs !== undefined;
+      for (const role of this.candidates(
+        actor,
+        ASSUME,
+        hubbed ? this.withNarrowedDoor : this.withAccountDoor,
+      )) {
         const door = this.accountDoors(role).find((d) => this.admitsNarrowed(d, actor));
         if (door === undefined) continue;
         // A hub already holds the roles whose door has no narrowing.
