@@ -16,11 +16,28 @@ export function actionElementCovers(element: ElementValues<"Action" | "NotAction
   // A catalogue action is matched by the catalogue names the list covers; any other by its patterns.
   const matched = KNOWN.has(action)
     ? ecrNamesMatched(element.values).has(action)
-    : element.values.some((p) => globMatches(p, action, true));
+    : otherActionMatched(element.values, action);
   return element.kind === "Action" ? matched : !matched;
 }
 
 const KNOWN = new Set(ECR_ACTIONS.map((action) => action.name));
+
+const otherByList = new WeakMap<readonly string[], Map<string, boolean>>();
+
+/** Whether some pattern of a list matches an action outside the catalogue, remembered per list. */
+function otherActionMatched(patterns: readonly string[], action: string): boolean {
+  let byAction = otherByList.get(patterns);
+  if (byAction === undefined) {
+    byAction = new Map();
+    otherByList.set(patterns, byAction);
+  }
+  let matched = byAction.get(action);
+  if (matched === undefined) {
+    matched = patterns.some((p) => globMatches(p, action, true));
+    byAction.set(action, matched);
+  }
+  return matched;
+}
 
 /** Whether a text starts with `ecr:`, ASCII letters in any case. */
 function startsWithEcr(text: string): boolean {

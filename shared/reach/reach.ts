@@ -536,6 +536,22 @@ export class ReachGraph {
     return out;
   }
 
+  /** The roles of a service an actor may pass and launch (instance profiles aside), one list per case. */
+  private readonly eligibleLists = new Map<string, readonly Node[]>();
+
+  private eligible(service: string, candidates: readonly Node[], canProfile: boolean): readonly Node[] {
+    const key = `${canProfile} ${service}`;
+    let list = this.eligibleLists.get(key);
+    if (list === undefined) {
+      list = candidates.filter(
+        (role) =>
+          service !== INSTANCE_PROFILE_SERVICE || role.principal.inInstanceProfile === true || canProfile,
+      );
+      this.eligibleLists.set(key, list);
+    }
+    return list;
+  }
+
   /** A list of targets by ARN, built once per list. */
   private readonly arnIndex = new WeakMap<readonly Node[], ReadonlyMap<string, Node>>();
 
@@ -750,12 +766,7 @@ export class ReachGraph {
           });
           continue;
         }
-        const eligible = candidates.filter(
-          (role) =>
-            row.service !== INSTANCE_PROFILE_SERVICE ||
-            role.principal.inInstanceProfile === true ||
-            canProfile,
-        );
+        const eligible = this.eligible(row.service, candidates, canProfile);
         const hubs = this.viaPatternHubs(actor, "iam:PassRole", "pass-role", eligible, {
           service: row.service,
           launch,
