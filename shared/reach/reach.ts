@@ -11,7 +11,7 @@
 
 import type { ManagedPolicyRecord, PrincipalRecord } from "../account/iam.js";
 import { type PrincipalFacts, principalNoun } from "../account/principal-facts.js";
-import { UnreadableInputError } from "../errors.js";
+import { EcrAccessRulesError, UnreadableInputError } from "../errors.js";
 import { actionElementCovers } from "../policy/actions.js";
 import { ECR_ACTIONS, isSensitive } from "../policy/catalogue.js";
 import { splitOperator } from "../policy/conditions.js";
@@ -21,6 +21,7 @@ import { describeStatement, shortActions } from "../policy/explain.js";
 import { asciiLower, globMatches, hasWildcard } from "../policy/glob.js";
 import { globsIntersect } from "../policy/glob-inclusion.js";
 import type { StatementRef } from "../policy/identity.js";
+import type { Statement } from "../policy/parse.js";
 import { analyzeTrustPolicy, type Door } from "../policy/trust.js";
 import { ADD_TO_INSTANCE_PROFILE, INSTANCE_PROFILE_SERVICE, LAUNCHES } from "./launches.js";
 
@@ -96,6 +97,49 @@ const OWN_CHANGE: Readonly<Record<"user" | "role", readonly string[]>> = {
   ],
 };
 const CREDENTIALS = ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"];
+
+/**
+ * Every action the graph asks a principal's statements about (the steps, the escalations, and the ECR
+ * actions of `allowsOn`). A node keeps only the statements that cover one of them: the others can never
+ * grant or deny what it is asked, and keeping every parsed statement of every principal costs memory.
+ */
+const ASKED: ReadonlySet<string> = new Set([
+  ASSUME,
+  ...OWN_CHANGE.user,
+  ...OWN_CHANGE.role,
+  ...CREDENTIALS,
+  "iam:PassRole",
+  "iam:CreateRole",
+  "iam:CreateUser",
+  ADD_TO_INSTANCE_PROFILE,
+  ...LAUNCHES.flatMap((row) => row.any.flat()),
+  ...ECR_ACTIONS.map((action) => action.name),
+]);
+
+const NO_COVER: { own: Located[]; bounds: Located[] | undefined } = { own: [], bounds: undefined };
+
+/** The services of {@link ASKED}, lower case. */
+const ASKED_SERVICES: ReadonlySet<string> = new Set(
+  [...ASKED].map((action) => asciiLower(action.slice(0, action.indexOf(":")))),
+);
+
+/**
+ * Whether a statement may cover an action of {@link ASKED}: a NotAction, or an action pattern whose service
+ * holds a wildcard or is one of theirs (`s3:Get*` never matches `iam:PassRole`: its literal head differs).
+ */
+function mayCoverAsked(statement: Statement): boolean {
+  if (statement.action.kind === "NotAction") return true;
+  return statement.action.values.some((pattern) => {
+    const colon = pattern.indexOf(":");
+    const service = colon < 0 ? pattern : pattern.slice(0, colon);
+    if (hasWildcard(service)) return true;
+    return colon >= 0 && ASKED_SERVICES.has(asciiLower(service));
+  });
+}
+
+function asked(statements: readonly Located[]): Located[] {
+  return statements.filter((s) => mayCoverAsked(s.statement));
+}
 
 const HUB = {
   assume: "hub:roles-admitting-the-account",
@@ -185,6 +229,8 @@ export class ReachGraph {
     }
     graph.link();
     graph.close();
+    // The statements found per action served the build; later questions (a change's steps) find their own.
+    graph.covering = new WeakMap();
     return graph;
   }
 
@@ -227,8 +273,8 @@ export class ReachGraph {
     return {
       principal,
       access,
-      statements: access === undefined ? [] : locate(access.policies),
-      bounds: access?.boundary === undefined ? undefined : locate(access.boundary),
+      statements: access === undefined ? [] : asked(locate(access.policies)),
+      bounds: access?.boundary === undefined ? undefined : asked(locate(access.boundary)),
       variables: principalVariables({
         ...principal,
         type: principal.type,
@@ -240,12 +286,12 @@ export class ReachGraph {
 
   /** The Allow statement granting `action` on `arn` to `node`, within its boundary, if any. */
   /** The statements of `node` (and of its boundary) whose actions cover `action`, found once per pair. */
-  private readonly covering = new WeakMap<
-    Node,
-    Map<string, { own: Located[]; bounds: Located[] | undefined }>
-  >();
+  private covering = new WeakMap<Node, Map<string, { own: Located[]; bounds: Located[] | undefined }>>();
 
   private coverOf(node: Node, action: string): { own: Located[]; bounds: Located[] | undefined } {
+    // A node keeps only the statements that cover an asked action: any other question would be answered wrong.
+    if (!ASKED.has(action))
+      throw new EcrAccessRulesError(`reach: ${action} is not among the actions a node keeps statements for`);
     let byAction = this.covering.get(node);
     if (byAction === undefined) {
       byAction = new Map();
@@ -253,10 +299,12 @@ export class ReachGraph {
     }
     let found = byAction.get(action);
     if (found === undefined) {
-      found = {
-        own: node.statements.filter((s) => actionElementCovers(s.statement.action, action)),
-        bounds: node.bounds?.filter((s) => actionElementCovers(s.statement.action, action)),
-      };
+      const own = node.statements.filter((s) => actionElementCovers(s.statement.action, action));
+      // Nothing of its own covers the action: the boundary is never read (one shared answer, less memory).
+      found =
+        own.length === 0
+          ? NO_COVER
+          : { own, bounds: node.bounds?.filter((s) => actionElementCovers(s.statement.action, action)) };
       byAction.set(action, found);
     }
     return found;
