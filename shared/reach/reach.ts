@@ -231,6 +231,7 @@ export class ReachGraph {
     graph.close();
     // The statements found per action served the build; later questions (a change's steps) find their own.
     graph.covering = new WeakMap();
+    graph.intersections.clear();
     return graph;
   }
 
@@ -914,6 +915,19 @@ export class ReachGraph {
     return OWN_CHANGE[type].find((a) => this.granted(actor, a, target.principal.arn) !== undefined);
   }
 
+  /** Whether two resource patterns share an ARN, answered once per pair (many principals share patterns). */
+  private readonly intersections = new Map<string, boolean>();
+
+  private intersect(a: string, b: string): boolean {
+    const key = `${a}\u0000${b}`;
+    let found = this.intersections.get(key);
+    if (found === undefined) {
+      found = globsIntersect(a, b);
+      this.intersections.set(key, found);
+    }
+    return found;
+  }
+
   /** Whether `actor` can create a role or a user and give it permissions (and, for a user, credentials). */
   private canCreateAndEmpower(actor: Node): string | undefined {
     // Only what the boundary also allows counts; then the patterns of the granting statements must share an ARN.
@@ -926,7 +940,7 @@ export class ReachGraph {
               s.statement.resource?.kind === "Resource" ? s.statement.resource.values : ["*"],
             );
     const share = (a: readonly string[], b: readonly string[]) =>
-      a.some((x) => b.some((y) => globsIntersect(x, y)));
+      a.some((x) => b.some((y) => this.intersect(x, y)));
     const create = patterns("iam:CreateRole");
     if (
       create.length > 0 &&
@@ -935,8 +949,9 @@ export class ReachGraph {
       return "iam:CreateRole with iam:PutRolePolicy or iam:AttachRolePolicy";
     }
     const user = patterns("iam:CreateUser");
+    if (user.length === 0) return undefined;
     const empower = [...patterns("iam:PutUserPolicy"), ...patterns("iam:AttachUserPolicy")];
-    if (user.length > 0 && share(user, empower) && share(user, patterns("iam:CreateAccessKey"))) {
+    if (share(user, empower) && share(user, patterns("iam:CreateAccessKey"))) {
       return "iam:CreateUser with iam:PutUserPolicy or iam:AttachUserPolicy and iam:CreateAccessKey";
     }
     return undefined;
