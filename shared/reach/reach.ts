@@ -314,6 +314,8 @@ export class ReachGraph {
   private granted(node: Node, action: string, arn: string | undefined): Located | undefined {
     const { own, bounds } = this.coverOf(node, action);
     if (own.length === 0) return undefined;
+    // A boundary with no Allow for the action grants it on nothing.
+    if (bounds !== undefined && !bounds.some((s) => s.statement.effect === "Allow")) return undefined;
     const target = arn === undefined ? { prefix: "", label: "any resource" } : { arn };
     const found = grant(own, action, target, node.variables);
     if (found === undefined) return undefined;
@@ -867,9 +869,11 @@ export class ReachGraph {
       }
       const users = new Set(CREDENTIALS.flatMap((a) => this.candidates(actor, a, this.users)));
       for (const user of users) {
-        const granted = CREDENTIALS.map((a) => this.granted(actor, a, user.principal.arn)).find(
-          (g) => g !== undefined,
-        );
+        let granted: Located | undefined;
+        for (const a of CREDENTIALS) {
+          granted = this.granted(actor, a, user.principal.arn);
+          if (granted !== undefined) break;
+        }
         if (granted === undefined) continue;
         out.push({
           from,
