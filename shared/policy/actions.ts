@@ -13,14 +13,42 @@ import type { ElementValues } from "./parse.js";
  * actionElementCovers({ kind: "Action", values: ["ECR:put*"] }, "ecr:PutImage"); // true
  */
 export function actionElementCovers(element: ElementValues<"Action" | "NotAction">, action: string): boolean {
-  const catalogued = ecrNamesMatched(element.values);
-  const matched =
-    catalogued.has(action) ||
-    (!KNOWN.has(action) && element.values.some((p) => globMatches(p, action, true)));
+  // A catalogue action is matched by the catalogue names the list covers; any other by its patterns.
+  const matched = KNOWN.has(action)
+    ? ecrNamesMatched(element.values).has(action)
+    : otherActionMatched(element.values, action);
   return element.kind === "Action" ? matched : !matched;
 }
 
 const KNOWN = new Set(ECR_ACTIONS.map((action) => action.name));
+
+const otherByList = new WeakMap<readonly string[], Map<string, boolean>>();
+
+/** Whether some pattern of a list matches an action outside the catalogue, remembered per list. */
+function otherActionMatched(patterns: readonly string[], action: string): boolean {
+  let byAction = otherByList.get(patterns);
+  if (byAction === undefined) {
+    byAction = new Map();
+    otherByList.set(patterns, byAction);
+  }
+  let matched = byAction.get(action);
+  if (matched === undefined) {
+    matched = patterns.some((p) => globMatches(p, action, true));
+    byAction.set(action, matched);
+  }
+  return matched;
+}
+
+/** Whether a text starts with `ecr:`, ASCII letters in any case. */
+function startsWithEcr(text: string): boolean {
+  return (
+    text.length > 4 &&
+    (text.charCodeAt(0) | 32) === 101 && // e
+    (text.charCodeAt(1) | 32) === 99 && // c
+    (text.charCodeAt(2) | 32) === 114 && // r
+    text.charCodeAt(3) === 58 // :
+  );
+}
 const BY_LOWER_NAME = new Map(ECR_ACTIONS.map((action) => [asciiLower(action.name), action.name]));
 const matchedByList = new WeakMap<readonly string[], ReadonlySet<string>>();
 
@@ -34,6 +62,8 @@ function ecrNamesMatched(patterns: readonly string[]): ReadonlySet<string> {
   const names = new Set<string>();
   for (const pattern of patterns) {
     if (!hasWildcard(pattern)) {
+      // Every catalogue name starts with "ecr:": a literal of another service is no lookup.
+      if (!startsWithEcr(pattern)) continue;
       const name = BY_LOWER_NAME.get(asciiLower(pattern));
       if (name !== undefined) names.add(name);
       continue;

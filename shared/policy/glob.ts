@@ -11,8 +11,12 @@ export function hasWildcard(pattern: string): boolean {
 
 /** ASCII-only lower case: `ſ` (U+017F) and `K` (U+212A) stay themselves. */
 export function asciiLower(text: string): string {
+  // On ASCII text the built-in lowering is exactly ASCII folding, and much faster than a replace.
+  if (!NON_ASCII.test(text)) return text.toLowerCase();
   return text.replace(/[A-Z]/gu, (ch) => String.fromCharCode(ch.charCodeAt(0) + 32));
 }
+
+const NON_ASCII = /[\u0080-\u{10FFFF}]/u;
 
 /**
  * Whether `text` matches the IAM glob `pattern` (case-sensitive unless `ignoreCase`, which folds ASCII

@@ -216,21 +216,33 @@ function outcomeFor(
   return { level, unconditionalLevel, grantedBy, limitedBy: cap === "some" ? limitedBy : [], deniedBy };
 }
 
+/** What a parsed statement is to the analysis, worked out once per statement (`null`: no catalogue action). */
+const traitsOf = new WeakMap<Statement, Omit<Located, "ref" | "statement"> | null>();
+
+function traits(statement: Statement): Omit<Located, "ref" | "statement"> | null {
+  let found = traitsOf.get(statement);
+  if (found === undefined) {
+    const covers = new Set(ecrActionsCovered(statement.action).map((action) => action.name));
+    found =
+      covers.size === 0
+        ? null
+        : {
+            covers,
+            tagNarrowed: statement.conditions.some(narrowsToTaggedRepositories),
+            conditional: statement.conditions.some((entry) => !narrowsToTaggedRepositories(entry)),
+          };
+    traitsOf.set(statement, found);
+  }
+  return found;
+}
+
 /** The statements that touch some catalogue action (most statements of broad policies do not). */
 function locate(policies: readonly LabelledPolicy[]): Located[] {
   return policies.flatMap(({ label, document }) =>
     document.statements.flatMap((statement) => {
-      const covers = new Set(ecrActionsCovered(statement.action).map((action) => action.name));
-      if (covers.size === 0) return [];
-      return [
-        {
-          covers,
-          ref: refOf(label, statement),
-          statement,
-          tagNarrowed: statement.conditions.some(narrowsToTaggedRepositories),
-          conditional: statement.conditions.some((entry) => !narrowsToTaggedRepositories(entry)),
-        },
-      ];
+      const found = traits(statement);
+      if (found === null) return [];
+      return [{ ...found, ref: refOf(label, statement), statement }];
     }),
   );
 }

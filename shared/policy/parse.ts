@@ -381,13 +381,16 @@ function toJson(value: unknown, path: string, depth = 0): Json {
   if (typeof value === "object") {
     const out: { [key: string]: Json } = {};
     for (const [key, item] of Object.entries(value)) {
-      // defineProperty, not assignment: a key "__proto__" stays a key instead of replacing the prototype.
-      Object.defineProperty(out, key, {
-        value: toJson(item, join(path, key), depth + 1),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const copy = toJson(item, join(path, key), depth + 1);
+      // defineProperty, not assignment, for "__proto__": it stays a key instead of replacing the prototype.
+      if (key === "__proto__")
+        Object.defineProperty(out, key, {
+          value: copy,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else out[key] = copy;
     }
     return out;
   }

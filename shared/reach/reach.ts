@@ -11,7 +11,7 @@
 
 import { isAwsManaged, type ManagedPolicyRecord, type PrincipalRecord } from "../account/iam.js";
 import { type PrincipalFacts, principalNoun } from "../account/principal-facts.js";
-import { UnreadableInputError } from "../errors.js";
+import { EcrAccessRulesError, UnreadableInputError } from "../errors.js";
 import { actionElementCovers } from "../policy/actions.js";
 import { ECR_ACTIONS, isSensitive } from "../policy/catalogue.js";
 import { splitOperator } from "../policy/conditions.js";
@@ -21,6 +21,7 @@ import { describeStatement, shortActions } from "../policy/explain.js";
 import { asciiLower, globMatches, hasWildcard } from "../policy/glob.js";
 import { globsIntersect } from "../policy/glob-inclusion.js";
 import type { StatementRef } from "../policy/identity.js";
+import type { Statement } from "../policy/parse.js";
 import { analyzeTrustPolicy, type Door } from "../policy/trust.js";
 import { ADD_TO_INSTANCE_PROFILE, INSTANCE_PROFILE_SERVICE, LAUNCHES } from "./launches.js";
 
@@ -118,6 +119,49 @@ const JOIN_GROUP = "iam:AddUserToGroup";
 const ANY_CHANGE = [...OWN_CHANGE.user, ...OWN_CHANGE.role, ...GROUP_CHANGE, ...POLICY_CHANGE, JOIN_GROUP];
 const CREDENTIALS = ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"];
 
+/**
+ * Every action the graph asks a principal's statements about (the steps, the escalations, and the ECR
+ * actions of `allowsOn`). A node keeps only the statements that cover one of them: the others can never
+ * grant or deny what it is asked, and keeping every parsed statement of every principal costs memory.
+ */
+const ASKED: ReadonlySet<string> = new Set([
+  ASSUME,
+  "iam:UpdateAssumeRolePolicy",
+  ...ANY_CHANGE,
+  ...CREDENTIALS,
+  "iam:PassRole",
+  "iam:CreateRole",
+  "iam:CreateUser",
+  ADD_TO_INSTANCE_PROFILE,
+  ...LAUNCHES.flatMap((row) => row.any.flat()),
+  ...ECR_ACTIONS.map((action) => action.name),
+]);
+
+const NO_COVER: { own: Located[]; bounds: Located[] | undefined } = { own: [], bounds: undefined };
+
+/** The services of {@link ASKED}, lower case. */
+const ASKED_SERVICES: ReadonlySet<string> = new Set(
+  [...ASKED].map((action) => asciiLower(action.slice(0, action.indexOf(":")))),
+);
+
+/**
+ * Whether a statement may cover an action of {@link ASKED}: a NotAction, or an action pattern whose service
+ * holds a wildcard or is one of theirs (`s3:Get*` never matches `iam:PassRole`: its literal head differs).
+ */
+function mayCoverAsked(statement: Statement): boolean {
+  if (statement.action.kind === "NotAction") return true;
+  return statement.action.values.some((pattern) => {
+    const colon = pattern.indexOf(":");
+    const service = colon < 0 ? pattern : pattern.slice(0, colon);
+    if (hasWildcard(service)) return true;
+    return colon >= 0 && ASKED_SERVICES.has(asciiLower(service));
+  });
+}
+
+function asked(statements: readonly Located[]): Located[] {
+  return statements.filter((s) => mayCoverAsked(s.statement));
+}
+
 const HUB = {
   assume: "hub:roles-admitting-the-account",
   update: "hub:every-role",
@@ -206,6 +250,9 @@ export class ReachGraph {
     }
     graph.link();
     graph.close();
+    // The statements found per action served the build; later questions (a change's steps) find their own.
+    graph.covering = new WeakMap();
+    graph.intersections.clear();
     return graph;
   }
 
@@ -248,8 +295,8 @@ export class ReachGraph {
     return {
       principal,
       access,
-      statements: access === undefined ? [] : locate(access.policies),
-      bounds: access?.boundary === undefined ? undefined : locate(access.boundary),
+      statements: access === undefined ? [] : asked(locate(access.policies)),
+      bounds: access?.boundary === undefined ? undefined : asked(locate(access.boundary)),
       variables: principalVariables({
         ...principal,
         type: principal.type,
@@ -265,12 +312,12 @@ export class ReachGraph {
 
   /** The Allow statement granting `action` on `arn` to `node`, within its boundary, if any. */
   /** The statements of `node` (and of its boundary) whose actions cover `action`, found once per pair. */
-  private readonly covering = new WeakMap<
-    Node,
-    Map<string, { own: Located[]; bounds: Located[] | undefined }>
-  >();
+  private covering = new WeakMap<Node, Map<string, { own: Located[]; bounds: Located[] | undefined }>>();
 
   private coverOf(node: Node, action: string): { own: Located[]; bounds: Located[] | undefined } {
+    // A node keeps only the statements that cover an asked action: any other question would be answered wrong.
+    if (!ASKED.has(action))
+      throw new EcrAccessRulesError(`reach: ${action} is not among the actions a node keeps statements for`);
     let byAction = this.covering.get(node);
     if (byAction === undefined) {
       byAction = new Map();
@@ -278,10 +325,12 @@ export class ReachGraph {
     }
     let found = byAction.get(action);
     if (found === undefined) {
-      found = {
-        own: node.statements.filter((s) => actionElementCovers(s.statement.action, action)),
-        bounds: node.bounds?.filter((s) => actionElementCovers(s.statement.action, action)),
-      };
+      const own = node.statements.filter((s) => actionElementCovers(s.statement.action, action));
+      // Nothing of its own covers the action: the boundary is never read (one shared answer, less memory).
+      found =
+        own.length === 0
+          ? NO_COVER
+          : { own, bounds: node.bounds?.filter((s) => actionElementCovers(s.statement.action, action)) };
       byAction.set(action, found);
     }
     return found;
@@ -290,6 +339,8 @@ export class ReachGraph {
   private granted(node: Node, action: string, arn: string | undefined): Located | undefined {
     const { own, bounds } = this.coverOf(node, action);
     if (own.length === 0) return undefined;
+    // A boundary with no Allow for the action grants it on nothing.
+    if (bounds !== undefined && !bounds.some((s) => s.statement.effect === "Allow")) return undefined;
     const target = arn === undefined ? { prefix: "", label: "any resource" } : { arn };
     const found = grant(own, action, target, node.variables);
     if (found === undefined) return undefined;
@@ -337,10 +388,20 @@ export class ReachGraph {
     return true;
   }
 
+  /** The (kind, target) pairs of each principal's steps, so that a step is added once. */
+  private readonly stepKeys = new Map<string, Set<string>>();
+
   private edge(edge: ReachEdge): void {
     if (edge.from === edge.to) return;
+    let keys = this.stepKeys.get(edge.from);
+    if (keys === undefined) {
+      keys = new Set();
+      this.stepKeys.set(edge.from, keys);
+    }
+    const key = `${edge.kind} ${edge.to}`;
+    if (keys.has(key)) return;
+    keys.add(key);
     const list = this.out.get(edge.from) ?? [];
-    if (list.some((e) => e.to === edge.to && e.kind === edge.kind)) return;
     list.push(edge);
     this.out.set(edge.from, list);
     const back = this.into.get(edge.to) ?? [];
@@ -352,6 +413,8 @@ export class ReachGraph {
   private readonly named = new Map<string, Array<{ readonly edge: ReachEdge; readonly session: boolean }>>();
   private readonly publicDoors: Array<{ readonly role: Node; readonly door: Door }> = [];
   private withAccountDoor: Node[] = [];
+  /** The roles with an account door that has a narrowing (the others are all in the assume hub). */
+  private withNarrowedDoor: Node[] = [];
   private readonly byService = new Map<string, Node[]>();
   private roles: Node[] = [];
   private users: Node[] = [];
@@ -399,10 +462,14 @@ export class ReachGraph {
       }
     }
     this.withAccountDoor = this.roles.filter((r) => this.accountDoors(r).length > 0);
+    this.withNarrowedDoor = this.withAccountDoor.filter((r) =>
+      this.accountDoors(r).some((d) => (d.narrowings ?? []).length > 0),
+    );
     for (const [service, roles] of this.byService) this.byService.set(service, roles.sort(byArn));
     this.linkHubs();
     for (const actor of all) for (const edge of this.outEdges(actor)) this.edge(edge);
     this.building = false;
+    this.stepKeys.clear();
   }
 
   private hub(
@@ -510,7 +577,7 @@ export class ReachGraph {
         if (pattern.includes("${")) return undefined;
         if (!hasWildcard(pattern)) {
           // One ARN: a direct step, no hub.
-          const target = targets.find((t) => t.principal.arn === pattern);
+          const target = this.byArnIn(targets).get(pattern);
           const door = target === undefined ? undefined : options.trustOf?.(target);
           if (target === undefined || (options.trustOf !== undefined && door === undefined)) continue;
           out.push({
@@ -557,6 +624,38 @@ export class ReachGraph {
       }
     }
     return out;
+  }
+
+  /** The roles of a service an actor may pass and launch (instance profiles aside), one list per case. */
+  private readonly eligibleLists = new Map<string, readonly Node[]>();
+
+  private eligible(service: string, candidates: readonly Node[], canProfile: boolean): readonly Node[] {
+    const key = `${canProfile} ${service}`;
+    let list = this.eligibleLists.get(key);
+    if (list === undefined) {
+      list = candidates.filter(
+        (role) =>
+          service !== INSTANCE_PROFILE_SERVICE || role.principal.inInstanceProfile === true || canProfile,
+      );
+      this.eligibleLists.set(key, list);
+    }
+    return list;
+  }
+
+  /** A list of targets by ARN, built once per list. */
+  private readonly arnIndex = new WeakMap<readonly Node[], ReadonlyMap<string, Node>>();
+
+  private byArnIn(targets: readonly Node[]): ReadonlyMap<string, Node> {
+    const known = this.arnIndex.get(targets);
+    if (known !== undefined) return known;
+    const index = new Map<string, Node>();
+    // The first of equal ARNs, as a search from the start finds.
+    for (let i = targets.length - 1; i >= 0; i -= 1) {
+      const target = targets[i];
+      if (target !== undefined) index.set(target.principal.arn, target);
+    }
+    this.arnIndex.set(targets, index);
+    return index;
   }
 
   /** Whether a statement's resources may name an IAM principal of the account. */
@@ -627,10 +726,18 @@ export class ReachGraph {
     return [...out];
   }
 
-  private accountDoors(role: Node): Door[] {
-    return role.doors.filter(
-      (d) => d.kind === "owner-account" && d.actions.includes(ASSUME) && !d.admitsNoOne,
-    );
+  /** Each role's doors to the account, found once. */
+  private readonly accountDoorsOf = new WeakMap<Node, readonly Door[]>();
+
+  private accountDoors(role: Node): readonly Door[] {
+    let doors = this.accountDoorsOf.get(role);
+    if (doors === undefined) {
+      doors = role.doors.filter(
+        (d) => d.kind === "owner-account" && d.actions.includes(ASSUME) && !d.admitsNoOne,
+      );
+      this.accountDoorsOf.set(role, doors);
+    }
+    return doors;
   }
 
   /** Every way `actor` can act as another principal of the account. */
@@ -681,7 +788,13 @@ export class ReachGraph {
         : undefined;
     if (assumeHubs !== undefined) out.push(...assumeHubs);
     if (this.holdsAction(actor, ASSUME)) {
-      for (const role of this.candidates(actor, ASSUME, this.withAccountDoor)) {
+      // With a hub, a role whose doors have no narrowing is reached through it: only the others are tried.
+      const hubbed = everyRole !== undefined || assumeHubs !== undefined;
+      for (const role of this.candidates(
+        actor,
+        ASSUME,
+        hubbed ? this.withNarrowedDoor : this.withAccountDoor,
+      )) {
         const door = this.accountDoors(role).find((d) => this.admitsNarrowed(d, actor));
         if (door === undefined) continue;
         // A hub already holds the roles whose door has no narrowing.
@@ -753,12 +866,7 @@ export class ReachGraph {
           });
           continue;
         }
-        const eligible = candidates.filter(
-          (role) =>
-            row.service !== INSTANCE_PROFILE_SERVICE ||
-            role.principal.inInstanceProfile === true ||
-            canProfile,
-        );
+        const eligible = this.eligible(row.service, candidates, canProfile);
         const hubs = this.viaPatternHubs(actor, "iam:PassRole", "pass-role", eligible, {
           service: row.service,
           launch,
@@ -810,9 +918,11 @@ export class ReachGraph {
       }
       const users = new Set(CREDENTIALS.flatMap((a) => this.candidates(actor, a, this.users)));
       for (const user of users) {
-        const granted = CREDENTIALS.map((a) => this.granted(actor, a, user.principal.arn)).find(
-          (g) => g !== undefined,
-        );
+        let granted: Located | undefined;
+        for (const a of CREDENTIALS) {
+          granted = this.granted(actor, a, user.principal.arn);
+          if (granted !== undefined) break;
+        }
         if (granted === undefined) continue;
         out.push({
           from,
@@ -908,6 +1018,19 @@ export class ReachGraph {
     );
   }
 
+  /** Whether two resource patterns share an ARN, answered once per pair (many principals share patterns). */
+  private readonly intersections = new Map<string, boolean>();
+
+  private intersect(a: string, b: string): boolean {
+    const key = `${a}\u0000${b}`;
+    let found = this.intersections.get(key);
+    if (found === undefined) {
+      found = globsIntersect(a, b);
+      this.intersections.set(key, found);
+    }
+    return found;
+  }
+
   /** Whether `actor` can create a role or a user and give it permissions (and, for a user, credentials). */
   private canCreateAndEmpower(actor: Node): string | undefined {
     // Only what the boundary also allows counts; then the patterns of the granting statements must share an ARN.
@@ -920,7 +1043,7 @@ export class ReachGraph {
               s.statement.resource?.kind === "Resource" ? s.statement.resource.values : ["*"],
             );
     const share = (a: readonly string[], b: readonly string[]) =>
-      a.some((x) => b.some((y) => globsIntersect(x, y)));
+      a.some((x) => b.some((y) => this.intersect(x, y)));
     const create = patterns("iam:CreateRole");
     if (
       create.length > 0 &&
@@ -929,8 +1052,9 @@ export class ReachGraph {
       return "iam:CreateRole with iam:PutRolePolicy or iam:AttachRolePolicy";
     }
     const user = patterns("iam:CreateUser");
+    if (user.length === 0) return undefined;
     const empower = [...patterns("iam:PutUserPolicy"), ...patterns("iam:AttachUserPolicy")];
-    if (user.length > 0 && share(user, empower) && share(user, patterns("iam:CreateAccessKey"))) {
+    if (share(user, empower) && share(user, patterns("iam:CreateAccessKey"))) {
       return "iam:CreateUser with iam:PutUserPolicy or iam:AttachUserPolicy and iam:CreateAccessKey";
     }
     return undefined;
