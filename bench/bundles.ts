@@ -4,8 +4,8 @@
  * Config-client floor, built in the same run with exactly those options.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, extname, join } from "node:path";
 import { type BuildOptions, build } from "esbuild";
 import { load } from "js-yaml";
 import { BenchError } from "./stats.js";
@@ -15,6 +15,7 @@ export interface Bundle {
   readonly name: string;
   /** The zip's size; for esbuild-only bundles, the size `zip -9` gives the one file. */
   readonly zipBytes: number;
+  /** The unpacked code: `handler.mjs` and its chunks (serverless.yml's `splitting`). */
   readonly bundleBytes: number;
   /** The unpacked `handler.mjs`. */
   readonly path: string;
@@ -94,7 +95,7 @@ export const FLOOR_ENTRY =
   'export { ConfigServiceClient, PutEvaluationsCommand } from "@aws-sdk/client-config-service";\n';
 
 /**
- * Builds the floor bundle into `dir` with `options` (serverless.yml's); returns its path.
+ * Builds the floor bundle into `dir` with `options` (serverless.yml's); returns the path of its entry.
  *
  * @example
  * await buildFloor("/repo", serverlessEsbuildOptions("/repo"), "/tmp/floor"); // "/tmp/floor/floor.mjs"
@@ -103,13 +104,30 @@ export async function buildFloor(root: string, options: BuildOptions, dir: strin
   const { outExtension, ...rest } = options;
   const path = join(dir, `floor${outExtension?.[".js"] ?? ".js"}`);
   mkdirSync(dir, { recursive: true });
+  // An output folder, not a file: with `splitting` the bundle is an entry and its chunks.
   await build({
     ...rest,
     stdin: { contents: FLOOR_ENTRY, resolveDir: root, sourcefile: "floor.ts", loader: "ts" },
-    outfile: path,
+    outdir: dir,
+    entryNames: "floor",
+    ...(outExtension === undefined ? {} : { outExtension }),
     logLevel: "silent",
   });
   return path;
+}
+
+/**
+ * The bytes of the bundle whose entry is `entry`: the entry and every file of its folder with its
+ * extension (with serverless.yml's `splitting`, its chunks).
+ *
+ * @example
+ * codeBytes("/tmp/zips/unpacked/ecr-iam-principal-write-authorized/rules/ecr-iam-principal-write-authorized/handler.mjs");
+ */
+export function codeBytes(entry: string): number {
+  const dir = dirname(entry);
+  return readdirSync(dir)
+    .filter((file) => extname(file) === extname(entry))
+    .reduce((sum, file) => sum + statSync(join(dir, file)).size, 0);
 }
 
 function unzipHandler(zip: string, name: string, dir: string): Bundle {
@@ -117,7 +135,7 @@ function unzipHandler(zip: string, name: string, dir: string): Bundle {
   mkdirSync(into, { recursive: true });
   execFileSync("unzip", ["-q", "-o", zip, "-d", into]);
   const path = join(into, "rules", name, "handler.mjs");
-  return { name, zipBytes: statSync(zip).size, bundleBytes: statSync(path).size, path };
+  return { name, zipBytes: statSync(zip).size, bundleBytes: codeBytes(path), path };
 }
 
 /**

@@ -280,7 +280,7 @@ export function tables(results: BenchResults): Table[] {
         ...coldStart.handlers.map((h) => row(h, h.loadRatio.toFixed(2), h.firstInvocationRatio.toFixed(2))),
       ],
       notes: [
-        "floor: ConfigServiceClient + PutEvaluationsCommand alone, built with serverless.yml's esbuild options; its zip is zip -9 of the one file.",
+        "floor: ConfigServiceClient + PutEvaluationsCommand alone, built with serverless.yml's esbuild options; its zip is zip -9 of its files (the entry and its chunks).",
         "first invocation: a handler's first event (a deleted resource: NOT_APPLICABLE, one PutEvaluations) / the floor's new client + one PutEvaluations, to the local fake.",
       ],
     });
