@@ -10,12 +10,13 @@
  * `FindingsDeliveryError` fails the invocation: Lambda retries it, and then hands it to the function's
  * on-failure destination, so a finding is never silently dropped.
  *
- * The Security Hub client is bundled with every handler and built on the first send only. (Importing its
- * SDK lazily was measured and saves nothing: the cost is parsing the bundle, not running it.)
+ * The Security Hub SDK is imported on the first send, and its client built then: in the Lambda bundles
+ * it is a chunk of its own (serverless.yml's `splitting`), so a function with findings off never parses
+ * it. (In a bundle of one file a lazy import saves nothing: the cost is parsing the file, not running it.)
  */
-import {
-  type AwsSecurityFinding,
-  BatchImportFindingsCommand,
+import type {
+  AwsSecurityFinding,
+  BatchImportFindingsCommandOutput,
   SecurityHubClient,
 } from "@aws-sdk/client-securityhub";
 import type { ClientFactory, ClientTarget } from "../aws/clients.js";
@@ -65,28 +66,38 @@ function attemptsOf(error: unknown): string {
 
 /**
  * Imports findings into Security Hub with `BatchImportFindings`, through a client whose own retry
- * strategy handles throttling and server faults.
+ * strategy handles throttling and server faults. `client` gives the client on the first send.
  *
  * @example
- * await new SecurityHubReporter(securityHubClient).report(findings);
+ * await new SecurityHubReporter(async () => securityHubClient).report(findings);
  */
 export class SecurityHubReporter implements FindingsReporter {
   private readonly rounds: number;
 
   constructor(
-    private readonly client: SecurityHubClient,
+    private readonly client: () => Promise<SecurityHubClient>,
     options: SecurityHubReporterOptions = {},
   ) {
     this.rounds = Math.max(1, options.rounds ?? DEFAULT_FINDINGS_ROUNDS);
   }
 
   async report(findings: readonly AwsSecurityFinding[]): Promise<void> {
+    if (findings.length === 0) return;
+    const [client, { BatchImportFindingsCommand }] = await Promise.all([
+      this.client(),
+      import("@aws-sdk/client-securityhub"),
+    ]);
+    const send = (batch: readonly AwsSecurityFinding[]) =>
+      client.send(new BatchImportFindingsCommand({ Findings: [...batch] }));
     for (let start = 0; start < findings.length; start += FINDINGS_BATCH_SIZE) {
-      await this.sendBatch(findings.slice(start, start + FINDINGS_BATCH_SIZE));
+      await this.sendBatch(findings.slice(start, start + FINDINGS_BATCH_SIZE), send);
     }
   }
 
-  private async sendBatch(batch: readonly AwsSecurityFinding[]): Promise<void> {
+  private async sendBatch(
+    batch: readonly AwsSecurityFinding[],
+    send: (batch: readonly AwsSecurityFinding[]) => Promise<BatchImportFindingsCommandOutput>,
+  ): Promise<void> {
     let pending: readonly AwsSecurityFinding[] = batch;
     let problem = "";
     for (let round = 1; round <= this.rounds; round += 1) {
@@ -95,7 +106,7 @@ export class SecurityHubReporter implements FindingsReporter {
         readonly ErrorCode?: string | undefined;
       }>;
       try {
-        const response = await this.client.send(new BatchImportFindingsCommand({ Findings: [...pending] }));
+        const response = await send(pending);
         failed = response.FailedFindings ?? [];
         // A count of failures without their entries says nothing of which ones: send the batch again.
         if (failed.length === 0 && (response.FailedCount ?? 0) > 0) failed = [{}];
@@ -135,5 +146,8 @@ export class SecurityHubReporter implements FindingsReporter {
  * await securityHubReporter(clients, target).report(findings);
  */
 export function securityHubReporter(clients: ClientFactory, target: ClientTarget): SecurityHubReporter {
-  return new SecurityHubReporter(clients.client(SecurityHubClient, "SecurityHub", target));
+  return new SecurityHubReporter(async () => {
+    const { SecurityHubClient } = await import("@aws-sdk/client-securityhub");
+    return clients.client(SecurityHubClient, "SecurityHub", target);
+  });
 }
