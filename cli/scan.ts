@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { OrganizationsClient, paginateListAccounts } from "@aws-sdk/client-organizations";
-import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromIni } from "@aws-sdk/credential-providers";
 import { RULES } from "../rules/index.js";
 import type { AccountFacts } from "../shared/account/facts.js";
@@ -511,7 +511,7 @@ async function liveTargets(
   let identity: { Account?: string | undefined; Arn?: string | undefined };
   try {
     identity = await factory
-      .sts({ accountId: "self", region: first, partition: "aws" })
+      .client(STSClient, "STS", { accountId: "self", region: first, partition: "aws" })
       .send(new GetCallerIdentityCommand({}));
   } catch (cause) {
     throw new EcrAccessRulesError(

@@ -23,7 +23,7 @@ import {
   GetPolicyVersionCommand,
   IAMClient,
 } from "@aws-sdk/client-iam";
-import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromIni } from "@aws-sdk/credential-providers";
 import type { BaseClientConfig, ClientFactory, ClientTarget } from "../shared/aws/clients.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
@@ -263,7 +263,9 @@ export async function runSnapshot(
       if (!tally.empty) progress.update({ label: tally.text() });
     });
     const identity = await reading("sts:GetCallerIdentity", () =>
-      factory.sts({ accountId: "self", region, partition: "aws" }).send(new GetCallerIdentityCommand({})),
+      factory
+        .client(STSClient, "STS", { accountId: "self", region, partition: "aws" })
+        .send(new GetCallerIdentityCommand({})),
     );
     const accountId = identity.Account;
     if (accountId === undefined) throw new EcrAccessRulesError("sts:GetCallerIdentity returned no account");

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { accountReach } from "../shared/account/reach-source.js";
 import { ClientFactory } from "../shared/aws/clients.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
@@ -69,7 +69,7 @@ async function liveTarget(region: string | undefined, options: ScanOptions): Pro
   let identity: { Account?: string | undefined; Arn?: string | undefined };
   try {
     identity = await factory
-      .sts({ accountId: "self", region: chosen, partition: "aws" })
+      .client(STSClient, "STS", { accountId: "self", region: chosen, partition: "aws" })
       .send(new GetCallerIdentityCommand({}));
   } catch (cause) {
     const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);

@@ -2,12 +2,14 @@
  * AWS SDK clients, built on first use and cached per (account, region, role) for the container's life
  * (docs/config-contract.md): with a role name (`ASSUME_ROLE_NAME` or the `executionRoleName` parameter) the
  * clients act through that role, assumed in the evaluated account; otherwise through the function's own
- * credentials. Every client counts its calls. The factory imports only the Config and STS clients every
- * handler needs; a fact reader asks it for the client of its own service (`client(IAMClient, …)`), so a
- * rule's bundle carries only the clients its rule calls.
+ * credentials. Every client counts its calls. The factory imports only the Config client every handler
+ * needs; a fact reader asks it for the client of its own service (`client(IAMClient, …)`), so a rule's
+ * bundle carries only the clients its rule calls. The STS client is imported when a role is first
+ * assumed (a chunk of its own in the Lambda bundles): a function that uses its own credentials never
+ * loads it.
  */
 import { ConfigServiceClient } from "@aws-sdk/client-config-service";
-import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from "@aws-sdk/client-sts";
+import type { AssumeRoleCommandOutput, STSClient } from "@aws-sdk/client-sts";
 import type { InitializeHandlerOptions, InitializeMiddleware, MetadataBearer } from "@smithy/types";
 import { EcrAccessRulesError } from "../errors.js";
 import { clientSettings, type RetryAndTimeoutSettings } from "./client-settings.js";
@@ -81,13 +83,14 @@ function countCalls<I extends object, O extends MetadataBearer>(
 }
 
 /**
- * Credentials from `sts:AssumeRole`, cached until five minutes before they expire.
+ * Credentials from `sts:AssumeRole`, cached until five minutes before they expire. `sts` gives the STS
+ * client on the first call (the SDK's STS module is imported then, not when this module loads).
  *
  * @example
- * const credentials = assumedRoleCredentials(sts, "arn:aws:iam::111122223333:role/ConfigRuleRole", "ecr-access-rules");
+ * const credentials = assumedRoleCredentials(async () => sts, "arn:aws:iam::111122223333:role/ConfigRuleRole", "ecr-access-rules");
  */
 export function assumedRoleCredentials(
-  sts: STSClient,
+  sts: () => Promise<STSClient>,
   roleArn: string,
   sessionName: string,
 ): CredentialProvider {
@@ -97,7 +100,8 @@ export function assumedRoleCredentials(
       return cached;
     let response: AssumeRoleCommandOutput;
     try {
-      response = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));
+      const [client, { AssumeRoleCommand }] = await Promise.all([sts(), import("@aws-sdk/client-sts")]);
+      response = await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));
     } catch (cause) {
       const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
       throw new AssumeRoleError(`cannot assume ${roleArn} (sts:AssumeRole): ${reason}`, { cause });
@@ -167,7 +171,10 @@ export class ClientFactory {
     if (provider === undefined) {
       // The role is assumed with the function's own credentials, in the target's region.
       const own = { accountId: target.accountId, region: target.region, partition: target.partition };
-      const sts = this.client(STSClient, "STS", own);
+      const sts = async (): Promise<STSClient> => {
+        const { STSClient } = await import("@aws-sdk/client-sts");
+        return this.client(STSClient, "STS", own);
+      };
       provider = assumedRoleCredentials(sts, roleArn, "ecr-access-rules");
       this.credentials.set(roleArn, provider);
     }
@@ -197,10 +204,5 @@ export class ClientFactory {
   /** The Config client of `target` (every handler's `PutEvaluations` and `GetResourceConfigHistory`). */
   config(target: ClientTarget): ConfigServiceClient {
     return this.client(ConfigServiceClient, "Config", target);
-  }
-
-  /** The STS client of `target`. */
-  sts(target: ClientTarget): STSClient {
-    return this.client(STSClient, "STS", target);
   }
 }

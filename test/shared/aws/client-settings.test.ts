@@ -5,7 +5,7 @@
 import { type ConfigServiceClient, PutEvaluationsCommand } from "@aws-sdk/client-config-service";
 import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { GetPolicyCommand, IAMClient } from "@aws-sdk/client-iam";
-import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
 import type { SinonFakeTimers } from "sinon";
 import { DEFAULT_MAX_ATTEMPTS, REQUEST_TIMEOUT_MS } from "../../../shared/aws/client-settings.js";
@@ -50,7 +50,7 @@ describe("client settings (real SDK clients, fake AWS endpoint that never answer
       config: built.config(TARGET),
       ecr: built.client(ECRClient, "ECR", TARGET),
       iam: built.client(IAMClient, "IAM", TARGET),
-      sts: built.sts(TARGET),
+      sts: built.client(STSClient, "STS", TARGET),
     };
     return clients;
   }
