@@ -91,6 +91,13 @@ async function liveTarget(region: string | undefined, options: ScanOptions): Pro
   };
 }
 
+/**
+ * What `JSON.stringify({ repositories }, null, 2)` puts before the first repository and after the last:
+ * one repository is written as that of a one-element list, less these, already indented.
+ */
+const OPENING = '{\n  "repositories": [\n';
+const CLOSING = "\n  ]\n}";
+
 /** A stream that says when its buffer is full (`write` returns `false`) and when it has drained. */
 interface DrainableSink {
   write(text: string): unknown;
@@ -211,16 +218,15 @@ export async function runWhoCanWrite(
         return 0;
       }
     }
-    if (json)
-      io.stdout.write(chosen.length === 0 ? '{\n  "repositories": []\n}\n' : '{\n  "repositories": [\n');
+    if (json) io.stdout.write(chosen.length === 0 ? '{\n  "repositories": []\n}\n' : OPENING);
     for (const [i, question] of questions.entries()) {
       const answer = index.writersOf(question);
       const text = !json
         ? formatText([answer])
-        : `${i === 0 ? "" : ",\n"}    ${JSON.stringify(answer, null, 2).replace(/\n/gu, "\n    ")}`;
+        : `${i === 0 ? "" : ",\n"}${JSON.stringify({ repositories: [answer] }, null, 2).slice(OPENING.length, -CLOSING.length)}`;
       await drained(io.stdout, io.stdout.write(text));
     }
-    if (json && chosen.length > 0) io.stdout.write("\n  ]\n}\n");
+    if (json && chosen.length > 0) io.stdout.write(`${CLOSING}\n`);
     return 0;
   } catch (error) {
     const message = inputErrorMessage(error);

@@ -1197,6 +1197,11 @@ export class ReachGraph {
     return this.out.get(arn) ?? [];
   }
 
+  /** The steps into a principal or hub (from those that can act as it), in the order the graph made them. */
+  edgesInto(arn: string): readonly ReachEdge[] {
+    return this.into.get(arn) ?? [];
+  }
+
   /** The sensitive actions `arn` holds only through principals it can act as, each with its first step. */
   inherited(arn: string): Inherited[] {
     const own = this.own.get(arn) ?? new Map<string, Held>();

@@ -296,11 +296,6 @@ interface Merged {
 interface DirectWriter {
   readonly noun: string;
   readonly type: "user" | "role";
-  /** A path from every principal that can act as it (the graph's own arrays, kept as they are). */
-  readonly paths: readonly (readonly ReachEdge[])[];
-  /** The doors of it and of the roles that can act as it, and whose each is. */
-  readonly doors: readonly Door[];
-  readonly doorRoles: readonly string[];
 }
 
 /** How many merges of the direct writers are kept (repositories with the same direct writers share one). */
@@ -443,25 +438,23 @@ export class WritersIndex {
   private directOf(arn: string, type: "user" | "role", name: string): DirectWriter {
     const known = this.directs.get(arn);
     if (known !== undefined) return known;
-    const graph = this.graph;
-    const paths = graph.pathsTo(arn).filter((path) => this.keyOf(path[0]?.from ?? "") !== undefined);
-    const doors: Door[] = [];
-    const doorRoles: string[] = [];
-    for (const writer of [arn, ...graph.reachers(arn)]) {
-      for (const door of graph.doorsOf(writer)) {
-        if (this.doorOf(door) === undefined) continue;
-        doors.push(door);
-        doorRoles.push(writer);
-      }
-    }
-    const made = { noun: `${type} ${name}`, type, paths, doors, doorRoles };
+    const made = { noun: `${type} ${name}`, type };
     this.directs.set(arn, made);
     return made;
   }
 
   /**
    * One entry per principal or door reached from the direct writers (in their order), with the union of
-   * the actions of the direct writers it reaches and the first way it was found.
+   * the actions of the direct writers it reaches and the first way it was found: for each direct writer,
+   * itself, then everyone who can act as it (a shortest path each, breadth first, as
+   * {@link ReachGraph.pathsTo}), then the doors of it and of those (in the order of
+   * {@link ReachGraph.reachers}).
+   *
+   * Whoever can act as an earlier direct writer was found from it, and so was everyone who can act as
+   * them: a later direct writer's walks skip them, and still meet the others in the order a full walk
+   * would (no step leads from those found to those not found). Each principal is walked once however many
+   * direct writers there are; the actions are then spread back along the steps, a principal at a time
+   * only while it gains some.
    */
   private merge(
     direct: ReadonlyArray<{ readonly arn: string; readonly writer: DirectWriter; readonly mask: bigint }>,
@@ -469,35 +462,80 @@ export class WritersIndex {
     const key = direct.map((d) => `${d.arn} ${d.mask}`).join("\n");
     const known = this.merges.get(key);
     if (known !== undefined) return known;
+    const graph = this.graph;
     const byKey = new Map<string, Merged>();
-    const add = (key: string, principal: string, kind: WriterKind, mask: bigint, first: string, way: Way) => {
-      const entry = byKey.get(key);
-      if (entry === undefined) byKey.set(key, { key, principal, kind, mask, first, way });
-      else entry.mask |= mask;
+    const add = (key: string, principal: string, kind: WriterKind, first: string, way: Way) => {
+      byKey.set(key, { key, principal, kind, mask: 0n, first, way });
     };
     const self: Way = { type: "self" };
-    for (const { arn, writer, mask } of direct) {
-      add(`${writer.type}|${arn}`, arn, writer.type, mask, arn, self);
-      for (const path of writer.paths) {
-        const from = path[0]?.from ?? "";
+    /** Every principal and hub that can act as a direct writer already walked from (and those writers). */
+    const found = new Set<string>();
+    for (const { arn, writer } of direct) {
+      if (found.has(arn)) continue;
+      found.add(arn);
+      add(`${writer.type}|${arn}`, arn, writer.type, arn, self);
+      // Breadth first from the writer, over those not yet found: the first step into each.
+      const next = new Map<string, ReachEdge>();
+      const queue = [arn];
+      for (let i = 0; i < queue.length; i += 1) {
+        for (const edge of graph.edgesInto(queue[i] ?? "")) {
+          if (found.has(edge.from) || next.has(edge.from)) continue;
+          next.set(edge.from, edge);
+          queue.push(edge.from);
+        }
+      }
+      for (const from of next.keys()) {
         const who = this.keyOf(from);
         if (who === undefined) continue;
-        const entry = byKey.get(who.key);
-        if (entry !== undefined) entry.mask |= mask;
-        else add(who.key, from, who.kind, mask, arn, { type: "path", path });
+        const path: ReachEdge[] = [];
+        for (let at = from, edge = next.get(at); edge !== undefined; at = edge.to, edge = next.get(at))
+          path.push(edge);
+        add(who.key, from, who.kind, arn, { type: "path", path });
       }
-      writer.doors.forEach((door, i) => {
-        const who = this.doorOf(door);
-        if (who === undefined) return;
-        const entry = byKey.get(who.key);
-        if (entry !== undefined) entry.mask |= mask;
-        else
-          add(who.key, who.principal, who.kind, mask, arn, {
-            type: "door",
-            door,
-            writer: writer.doorRoles[i] ?? "",
-          });
-      });
+      // Depth first, for the doors in the order of the writer's reachers.
+      const order = [arn];
+      const seen = new Set<string>();
+      const stack = [arn];
+      for (let at = stack.pop(); at !== undefined; at = stack.pop()) {
+        for (const edge of graph.edgesInto(at)) {
+          if (edge.from === arn || seen.has(edge.from) || found.has(edge.from)) continue;
+          seen.add(edge.from);
+          order.push(edge.from);
+          stack.push(edge.from);
+        }
+      }
+      for (const role of order) {
+        for (const door of graph.doorsOf(role)) {
+          const who = this.doorOf(door);
+          if (who === undefined || byKey.has(who.key)) continue;
+          add(who.key, who.principal, who.kind, arn, { type: "door", door, writer: role });
+        }
+      }
+      for (const from of next.keys()) found.add(from);
+    }
+    // The actions: each direct writer's, spread to everyone who can act as it.
+    const held = new Map<string, bigint>();
+    for (const { arn, mask } of direct) {
+      const stack: string[] = [];
+      const gain = (id: string) => {
+        const had = held.get(id) ?? 0n;
+        if ((had | mask) === had) return;
+        held.set(id, had | mask);
+        stack.push(id);
+      };
+      gain(arn);
+      for (let at = stack.pop(); at !== undefined; at = stack.pop())
+        for (const edge of graph.edgesInto(at)) gain(edge.from);
+    }
+    for (const [id, mask] of held) {
+      const who = this.keyOf(id);
+      const entry = who === undefined ? undefined : byKey.get(who.key);
+      if (entry !== undefined) entry.mask |= mask;
+      for (const door of graph.doorsOf(id)) {
+        const at = this.doorOf(door);
+        const doorEntry = at === undefined ? undefined : byKey.get(at.key);
+        if (doorEntry !== undefined) doorEntry.mask |= mask;
+      }
     }
     const merged = [...byKey.values()];
     if (this.merges.size >= MERGES_KEPT) this.merges.clear();

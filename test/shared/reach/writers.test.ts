@@ -660,3 +660,180 @@ describe("WritersIndex", () => {
     );
   });
 });
+
+describe("writersOf: whoever can act as the writers", () => {
+  const trusts = (...names: string[]) =>
+    doc({ Effect: "Allow", Principal: { AWS: names.map((n) => arn("role", n)) }, Action: "sts:AssumeRole" });
+  const assumes = (...names: string[]) =>
+    allow(
+      "sts:AssumeRole",
+      names.map((n) => arn("role", n)),
+    );
+  const GITHUB = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+  const GITHUB_DOOR = doc({
+    Effect: "Allow",
+    Principal: { Federated: GITHUB },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+      StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/app:*" },
+    },
+  });
+  const SUBJECT = "token.actions.githubusercontent.com:repo:acme/app:*";
+  const PINNED = "pinned by token.actions.githubusercontent.com:sub";
+  const PUT = "ecr:PutImage";
+  const DELETE = "ecr:BatchDeleteImage";
+  const grants = (role: string) => `role ${role} writes: inline policy p Statement[0] grants them on web`;
+  const step = (role: string) => `is named by the trust policy of role ${role} (trust Statement[0])`;
+
+  /** Per principal or door: its actions and its path, exactly. */
+  const rows: ReadonlyArray<{
+    readonly name: string;
+    readonly account: Spec;
+    readonly expect: Record<
+      string,
+      { readonly actions: readonly string[]; readonly path: readonly string[] }
+    >;
+  }> = [
+    {
+      name: "a principal that can act as two writers holds the actions of both, with the path to the first",
+      account: {
+        roles: {
+          deleter: { policy: doc(allow(DELETE)), trust: trusts("lead") },
+          pusher: { policy: doc(allow(PUT)), trust: trusts("lead") },
+          lead: { policy: doc(assumes("deleter", "pusher")) },
+        },
+      },
+      expect: {
+        [arn("role", "lead")]: { actions: [DELETE, PUT], path: [step("deleter"), grants("deleter")] },
+      },
+    },
+    {
+      name: "a principal two steps from a writer is found by both steps",
+      account: {
+        roles: {
+          pusher: { policy: doc(allow(PUT)), trust: trusts("mid") },
+          mid: { policy: doc(assumes("pusher")), trust: trusts("lead") },
+          lead: { policy: doc(assumes("mid")) },
+        },
+      },
+      expect: {
+        [arn("role", "mid")]: { actions: [PUT], path: [step("pusher"), grants("pusher")] },
+        [arn("role", "lead")]: {
+          actions: [PUT],
+          path: [step("mid"), step("pusher"), grants("pusher")],
+        },
+      },
+    },
+    {
+      name: "a principal with a short and a long way to a writer is given the short one",
+      account: {
+        roles: {
+          pusher: { policy: doc(allow(PUT)), trust: trusts("mid", "lead") },
+          mid: { policy: doc(assumes("pusher")), trust: trusts("lead") },
+          lead: { policy: doc(assumes("mid", "pusher")) },
+        },
+      },
+      expect: {
+        [arn("role", "lead")]: { actions: [PUT], path: [step("pusher"), grants("pusher")] },
+      },
+    },
+    {
+      name: "a principal that reaches a second writer only through one that reaches the first holds both",
+      account: {
+        roles: {
+          deleter: { policy: doc(allow(DELETE)), trust: trusts("mid") },
+          pusher: { policy: doc(allow(PUT)), trust: trusts("mid") },
+          mid: { policy: doc(assumes("deleter", "pusher")), trust: trusts("lead") },
+          lead: { policy: doc(assumes("mid")) },
+        },
+      },
+      expect: {
+        [arn("role", "mid")]: { actions: [DELETE, PUT], path: [step("deleter"), grants("deleter")] },
+        [arn("role", "lead")]: {
+          actions: [DELETE, PUT],
+          path: [step("mid"), step("deleter"), grants("deleter")],
+        },
+      },
+    },
+    {
+      name: "writers that can act as each other hold each other's actions",
+      account: {
+        roles: {
+          deleter: { policy: doc(allow(DELETE), assumes("pusher")), trust: trusts("pusher") },
+          pusher: { policy: doc(allow(PUT), assumes("deleter")), trust: trusts("deleter") },
+        },
+      },
+      expect: {
+        [arn("role", "deleter")]: {
+          actions: [DELETE, PUT],
+          path: ["role deleter: inline policy p Statement[0] grants them on web"],
+        },
+        [arn("role", "pusher")]: {
+          actions: [DELETE, PUT],
+          path: [step("deleter"), grants("deleter")],
+        },
+      },
+    },
+    {
+      name: "a door of a role that can act as a writer holds its actions, by that role",
+      account: {
+        roles: {
+          pusher: { policy: doc(allow(PUT)), trust: trusts("gh") },
+          gh: { policy: doc(assumes("pusher")), trust: GITHUB_DOOR },
+        },
+      },
+      expect: {
+        [SUBJECT]: {
+          actions: [PUT],
+          path: [
+            `trust Statement[0] of role gh: ${PINNED}`,
+            "role gh can act as role pusher",
+            grants("pusher"),
+          ],
+        },
+      },
+    },
+    {
+      name: "a door of two writers holds the actions of both, by the first",
+      account: {
+        roles: {
+          deleter: { policy: doc(allow(DELETE)), trust: GITHUB_DOOR },
+          pusher: { policy: doc(allow(PUT)), trust: trusts("gh") },
+          gh: { policy: doc(assumes("pusher")), trust: GITHUB_DOOR },
+        },
+      },
+      expect: {
+        [SUBJECT]: {
+          actions: [DELETE, PUT],
+          path: [`trust Statement[0] of role deleter: ${PINNED}`, grants("deleter")],
+        },
+      },
+    },
+  ];
+
+  for (const row of rows) {
+    it(row.name, () => {
+      // Prepare
+      const graph = graphOf(row.account);
+
+      // Act
+      const { writers } = writersOf(graph, {
+        repositoryName: "web",
+        repositoryArn: repoArn("web"),
+        policy: null,
+        tags: new Map(),
+        registryPolicy: null,
+      });
+
+      // Assess
+      for (const [principal, wanted] of Object.entries(row.expect)) {
+        const found = writers.filter((w) => w.principal === principal);
+        expect(
+          found.map((w) => ({ actions: w.actions, path: w.path })),
+          principal,
+        ).to.deep.equal([wanted]);
+      }
+    });
+  }
+});
