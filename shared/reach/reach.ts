@@ -16,7 +16,14 @@ import { actionElementCovers } from "../policy/actions.js";
 import { ECR_ACTIONS, isSensitive } from "../policy/catalogue.js";
 import { splitOperator } from "../policy/conditions.js";
 import { type EffectiveAccess, effectiveAccess } from "../policy/effective-access.js";
-import { grant, type Located, locate, principalVariables, type Variables } from "../policy/escalation.js";
+import {
+  grant,
+  grantOnArns,
+  type Located,
+  locate,
+  principalVariables,
+  type Variables,
+} from "../policy/escalation.js";
 import { describeStatement, shortActions } from "../policy/explain.js";
 import { asciiLower, globMatches, hasWildcard } from "../policy/glob.js";
 import { globsIntersect } from "../policy/glob-inclusion.js";
@@ -137,7 +144,17 @@ const ASKED: ReadonlySet<string> = new Set([
   ...ECR_ACTIONS.map((action) => action.name),
 ]);
 
-const NO_COVER: { own: Located[]; bounds: Located[] | undefined } = { own: [], bounds: undefined };
+/**
+ * The statements of a node (and of its boundary) that cover one action, and, once asked about a literal
+ * ARN, their grant on any ARN prepared (policy variables resolved once per node and action).
+ */
+interface Cover {
+  readonly own: Located[];
+  readonly bounds: Located[] | undefined;
+  onArn?: (arn: string) => Located | undefined;
+}
+
+const NO_COVER: Cover = { own: [], bounds: undefined };
 
 /** The services of {@link ASKED}, lower case. */
 const ASKED_SERVICES: ReadonlySet<string> = new Set(
@@ -312,9 +329,9 @@ export class ReachGraph {
 
   /** The Allow statement granting `action` on `arn` to `node`, within its boundary, if any. */
   /** The statements of `node` (and of its boundary) whose actions cover `action`, found once per pair. */
-  private covering = new WeakMap<Node, Map<string, { own: Located[]; bounds: Located[] | undefined }>>();
+  private covering = new WeakMap<Node, Map<string, Cover>>();
 
-  private coverOf(node: Node, action: string): { own: Located[]; bounds: Located[] | undefined } {
+  private coverOf(node: Node, action: string): Cover {
     // A node keeps only the statements that cover an asked action: any other question would be answered wrong.
     if (!ASKED.has(action))
       throw new EcrAccessRulesError(`reach: ${action} is not among the actions a node keeps statements for`);
@@ -337,10 +354,25 @@ export class ReachGraph {
   }
 
   private granted(node: Node, action: string, arn: string | undefined): Located | undefined {
-    const { own, bounds } = this.coverOf(node, action);
+    const cover = this.coverOf(node, action);
+    const { own, bounds } = cover;
     if (own.length === 0) return undefined;
     // A boundary with no Allow for the action grants it on nothing.
     if (bounds !== undefined && !bounds.some((s) => s.statement.effect === "Allow")) return undefined;
+    if (arn !== undefined) {
+      // Asked for many ARNs (each role of the account): the grant is prepared once per node and action.
+      if (cover.onArn === undefined) {
+        const onOwn = grantOnArns(own, node.variables);
+        const onBounds = bounds === undefined ? undefined : grantOnArns(bounds, node.variables);
+        cover.onArn = (target) => {
+          const found = onOwn(target);
+          return found === undefined || onBounds === undefined || onBounds(target) !== undefined
+            ? found
+            : undefined;
+        };
+      }
+      return cover.onArn(arn);
+    }
     const target = arn === undefined ? { prefix: "", label: "any resource" } : { arn };
     const found = grant(own, action, target, node.variables);
     if (found === undefined) return undefined;
@@ -389,18 +421,23 @@ export class ReachGraph {
   }
 
   /** The (kind, target) pairs of each principal's steps, so that a step is added once. */
-  private readonly stepKeys = new Map<string, Set<string>>();
+  private readonly stepKeys = new Map<string, Map<EdgeKind, Set<string>>>();
 
   private edge(edge: ReachEdge): void {
     if (edge.from === edge.to) return;
-    let keys = this.stepKeys.get(edge.from);
+    let kinds = this.stepKeys.get(edge.from);
+    if (kinds === undefined) {
+      kinds = new Map();
+      this.stepKeys.set(edge.from, kinds);
+    }
+    // Sets of the targets' own strings: a key string per step would cost memory on a large account.
+    let keys = kinds.get(edge.kind);
     if (keys === undefined) {
       keys = new Set();
-      this.stepKeys.set(edge.from, keys);
+      kinds.set(edge.kind, keys);
     }
-    const key = `${edge.kind} ${edge.to}`;
-    if (keys.has(key)) return;
-    keys.add(key);
+    if (keys.has(edge.to)) return;
+    keys.add(edge.to);
     const list = this.out.get(edge.from) ?? [];
     list.push(edge);
     this.out.set(edge.from, list);
@@ -1162,6 +1199,8 @@ export class ReachGraph {
       for (const member of component) {
         const own = this.own.get(member) ?? new Map<string, Held>();
         const edges = this.out.get(member) ?? [];
+        // The first step into the component (none for a component of one), the same for every action.
+        const inside = members.size > 1 ? edges.find((e) => members.has(e.to)) : undefined;
         const mine = new Map<string, { scope: Held; via?: ReachEdge; escalation?: string }>();
         for (const [action, held] of merged) {
           const itself = own.get(action);
@@ -1171,7 +1210,7 @@ export class ReachGraph {
           }
           const step =
             (held.via?.from === member ? held.via : undefined) ??
-            edges.find((e) => members.has(e.to)) ??
+            inside ??
             edges.find((e) => {
               const there = this.effective.get(e.to)?.get(action);
               return there !== undefined && rank(there.scope) >= rank(held.scope);
