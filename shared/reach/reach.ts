@@ -276,8 +276,13 @@ export class ReachGraph {
   private add(facts: PrincipalFacts, missingGroup: boolean): void {
     const node = this.makeNode(facts, missingGroup);
     this.nodes.set(node.principal.arn, node);
-    this.own.set(node.principal.arn, this.ownOf(node));
+    const own = this.ownOf(node);
+    this.own.set(node.principal.arn, own);
+    for (const action of own.keys()) this.heldAnywhere.add(action);
   }
+
+  /** Every action some principal holds itself (with the sensitive ones: every action the closure can give). */
+  private readonly heldAnywhere = new Set<string>();
 
   private ownOf(node: Node): Map<string, Held> {
     const held = new Map<string, Held>();
@@ -1027,16 +1032,19 @@ export class ReachGraph {
   /** Whether `actor` can change the permissions of `target` (a principal it can act as). */
   private canChange(actor: Node, target: Node): string | undefined {
     const type = target.principal.type === "user" ? "user" : "role";
-    const on = (actions: readonly string[], arns: readonly string[]) =>
-      arns.flatMap((arn) => actions.map((action) => [action, arn] as const));
-    const checks = [
-      ...on(OWN_CHANGE[type], [target.principal.arn]),
-      ...on(GROUP_CHANGE, target.groupArns),
-      ...on(POLICY_CHANGE, target.policyArns),
-    ];
-    const found = checks.find(([action, arn]) => this.granted(actor, action, arn) !== undefined);
-    if (found !== undefined)
-      return found[1] === target.principal.arn ? found[0] : `${found[0]} on ${found[1].split(":").pop()} of`;
+    // In order: the principal itself, then each of its groups, then each managed policy attached to it
+    // (asked once per target of every actor that holds a change action: no list of checks is built).
+    const arn = target.principal.arn;
+    for (const action of OWN_CHANGE[type]) if (this.granted(actor, action, arn) !== undefined) return action;
+    const through = (actions: readonly string[], arns: readonly string[]) => {
+      for (const on of arns)
+        for (const action of actions)
+          if (this.granted(actor, action, on) !== undefined)
+            return on === arn ? action : `${action} on ${on.split(":").pop()} of`;
+      return undefined;
+    };
+    const found = through(GROUP_CHANGE, target.groupArns) ?? through(POLICY_CHANGE, target.policyArns);
+    if (found !== undefined) return found;
     if (type === "user" && this.joinsAnyGroup(actor)) return JOIN_GROUP;
     return undefined;
   }
@@ -1152,12 +1160,18 @@ export class ReachGraph {
       }
     }
     const rank = (scope: Held) => (scope === "all" ? 2 : 1);
+    // Every action the closure can give: once a component holds each of them on all repositories, no
+    // further step or escalation can change its set (a step is kept only when it raises a scope).
+    const possible = new Set([...this.heldAnywhere, ...this.sensitiveActions]);
     for (const component of components) {
       // Every member of a component can act as every other: they share one effective set.
       const merged = new Map<string, { scope: Held; via?: ReachEdge; escalation?: string }>();
+      let heldOnAll = 0;
+      const full = () => heldOnAll === possible.size;
       const take = (action: string, scope: Held, via: ReachEdge | undefined, escalation?: string) => {
         const current = merged.get(action);
         if (current !== undefined && rank(current.scope) >= rank(scope)) return;
+        if (scope === "all" && possible.has(action)) heldOnAll += 1;
         merged.set(action, {
           scope,
           ...(via === undefined ? {} : { via }),
@@ -1170,6 +1184,7 @@ export class ReachGraph {
       }
       for (const member of component) {
         for (const edge of this.out.get(member) ?? []) {
+          if (full()) break;
           if (members.has(edge.to)) {
             for (const [action, scope] of this.own.get(edge.to) ?? []) take(action, scope, edge);
             continue;
@@ -1178,7 +1193,7 @@ export class ReachGraph {
         }
       }
       // Changing the permissions of a principal it can act as, or creating and empowering one: everything.
-      for (const member of component) {
+      for (const member of full() ? [] : component) {
         const actor = this.nodes.get(member);
         if (actor === undefined || actor.access === undefined) continue;
         let escalation: { how: string; via: ReachEdge } | undefined;
