@@ -229,7 +229,8 @@ function passesTo(statement: Located, service: string): boolean {
 export class ReachGraph {
   private readonly nodes = new Map<string, Node>();
   private readonly out = new Map<string, ReachEdge[]>();
-  private readonly into = new Map<string, ReachEdge[]>();
+  /** The steps into each principal, built from `out` when first asked (a sweep never asks). */
+  private intoIndex: Map<string, ReachEdge[]> | undefined;
   private readonly own = new Map<string, Map<string, Held>>();
   private readonly effective = new Map<
     string,
@@ -446,9 +447,6 @@ export class ReachGraph {
     const list = this.out.get(edge.from) ?? [];
     list.push(edge);
     this.out.set(edge.from, list);
-    const back = this.into.get(edge.to) ?? [];
-    back.push(edge);
-    this.into.set(edge.to, back);
   }
 
   /** Trust-names edges by actor ARN, and the public doors, from every role's trust policy. */
@@ -1338,13 +1336,32 @@ export class ReachGraph {
     return this.nodes.get(arn)?.doors ?? [];
   }
 
+  /**
+   * The steps into each principal, in the order they were added: each principal's and hub's steps are
+   * added together, in the order of `out`, so walking `out` gives the same order.
+   */
+  private into(): Map<string, ReachEdge[]> {
+    if (this.intoIndex === undefined) {
+      const index = new Map<string, ReachEdge[]>();
+      for (const edges of this.out.values()) {
+        for (const edge of edges) {
+          const back = index.get(edge.to);
+          if (back === undefined) index.set(edge.to, [edge]);
+          else back.push(edge);
+        }
+      }
+      this.intoIndex = index;
+    }
+    return this.intoIndex;
+  }
+
   /** For every principal that can act as `arn`, one shortest path of steps from it to `arn`. */
   pathsTo(arn: string): ReachEdge[][] {
     const next = new Map<string, ReachEdge>();
     const queue = [arn];
     for (let i = 0; i < queue.length; i += 1) {
       const at = queue[i] ?? "";
-      for (const edge of this.into.get(at) ?? []) {
+      for (const edge of this.into().get(at) ?? []) {
         if (edge.from === arn || next.has(edge.from)) continue;
         next.set(edge.from, edge);
         queue.push(edge.from);
@@ -1372,7 +1389,7 @@ export class ReachGraph {
     while (queue.length > 0) {
       const next = queue.pop();
       if (next === undefined) break;
-      for (const edge of this.into.get(next) ?? []) {
+      for (const edge of this.into().get(next) ?? []) {
         if (seen.has(edge.from) || edge.from === arn) continue;
         seen.add(edge.from);
         queue.push(edge.from);
