@@ -134,6 +134,48 @@ export function grant(
 }
 
 /**
+ * {@link grant} on literal ARNs, prepared once for statements that all cover the action: the policy
+ * variables are resolved once, not once per ARN, for a caller that asks about many targets (the reach
+ * graph judges an actor's grant on each role of the account). Answers as {@link grant} does.
+ *
+ * @example
+ * const on = grantOnArns(coveringPassRole, variables);
+ * on("arn:aws:iam::111122223333:role/ci"); // the granting statement, or undefined
+ */
+export function grantOnArns(
+  covering: readonly Located[],
+  variables: Variables,
+): (arn: string) => Located | undefined {
+  const denies: Array<{ readonly not: boolean; readonly patterns: readonly string[] }> = [];
+  const allows: Array<{
+    readonly located: Located;
+    readonly not: boolean;
+    readonly patterns: readonly string[];
+  }> = [];
+  for (const located of covering) {
+    const { statement } = located;
+    const resource = statement.resource;
+    if (resource === undefined) continue;
+    const not = resource.kind !== "Resource";
+    if (statement.effect === "Deny") {
+      if (statement.conditions.length > 0) continue;
+      const patterns = resource.values.map((p) => resolvePolicyVariables(p, variables, "\u0001", "\u0001"));
+      denies.push({ not, patterns });
+    } else if (statement.effect === "Allow") {
+      const patterns = resource.values.map((p) => resolvePolicyVariables(p, variables, "*", "\u0001"));
+      allows.push({ located, not, patterns });
+    }
+  }
+  const matches = (patterns: readonly string[], not: boolean, arn: string) =>
+    patterns.some((pattern) => globMatches(pattern, arn)) !== not;
+  return (arn) => {
+    for (const deny of denies) if (matches(deny.patterns, deny.not, arn)) return undefined;
+    for (const allow of allows) if (matches(allow.patterns, allow.not, arn)) return allow.located;
+    return undefined;
+  };
+}
+
+/**
  * The variables a principal's own requests resolve: its name (users), id, account, type.
  *
  * @example

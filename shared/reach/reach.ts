@@ -16,7 +16,14 @@ import { actionElementCovers } from "../policy/actions.js";
 import { ECR_ACTIONS, isSensitive } from "../policy/catalogue.js";
 import { splitOperator } from "../policy/conditions.js";
 import { type EffectiveAccess, effectiveAccess } from "../policy/effective-access.js";
-import { grant, type Located, locate, principalVariables, type Variables } from "../policy/escalation.js";
+import {
+  grant,
+  grantOnArns,
+  type Located,
+  locate,
+  principalVariables,
+  type Variables,
+} from "../policy/escalation.js";
 import { describeStatement, shortActions } from "../policy/explain.js";
 import { asciiLower, globMatches, hasWildcard } from "../policy/glob.js";
 import { globsIntersect } from "../policy/glob-inclusion.js";
@@ -137,7 +144,17 @@ const ASKED: ReadonlySet<string> = new Set([
   ...ECR_ACTIONS.map((action) => action.name),
 ]);
 
-const NO_COVER: { own: Located[]; bounds: Located[] | undefined } = { own: [], bounds: undefined };
+/**
+ * The statements of a node (and of its boundary) that cover one action, and, once asked about a literal
+ * ARN, their grant on any ARN prepared (policy variables resolved once per node and action).
+ */
+interface Cover {
+  readonly own: Located[];
+  readonly bounds: Located[] | undefined;
+  onArn?: (arn: string) => Located | undefined;
+}
+
+const NO_COVER: Cover = { own: [], bounds: undefined };
 
 /** The services of {@link ASKED}, lower case. */
 const ASKED_SERVICES: ReadonlySet<string> = new Set(
@@ -212,7 +229,8 @@ function passesTo(statement: Located, service: string): boolean {
 export class ReachGraph {
   private readonly nodes = new Map<string, Node>();
   private readonly out = new Map<string, ReachEdge[]>();
-  private readonly into = new Map<string, ReachEdge[]>();
+  /** The steps into each principal, built from `out` when first asked (a sweep never asks). */
+  private intoIndex: Map<string, ReachEdge[]> | undefined;
   private readonly own = new Map<string, Map<string, Held>>();
   private readonly effective = new Map<
     string,
@@ -259,8 +277,13 @@ export class ReachGraph {
   private add(facts: PrincipalFacts, missingGroup: boolean): void {
     const node = this.makeNode(facts, missingGroup);
     this.nodes.set(node.principal.arn, node);
-    this.own.set(node.principal.arn, this.ownOf(node));
+    const own = this.ownOf(node);
+    this.own.set(node.principal.arn, own);
+    for (const action of own.keys()) this.heldAnywhere.add(action);
   }
+
+  /** Every action some principal holds itself (with the sensitive ones: every action the closure can give). */
+  private readonly heldAnywhere = new Set<string>();
 
   private ownOf(node: Node): Map<string, Held> {
     const held = new Map<string, Held>();
@@ -312,9 +335,9 @@ export class ReachGraph {
 
   /** The Allow statement granting `action` on `arn` to `node`, within its boundary, if any. */
   /** The statements of `node` (and of its boundary) whose actions cover `action`, found once per pair. */
-  private covering = new WeakMap<Node, Map<string, { own: Located[]; bounds: Located[] | undefined }>>();
+  private covering = new WeakMap<Node, Map<string, Cover>>();
 
-  private coverOf(node: Node, action: string): { own: Located[]; bounds: Located[] | undefined } {
+  private coverOf(node: Node, action: string): Cover {
     // A node keeps only the statements that cover an asked action: any other question would be answered wrong.
     if (!ASKED.has(action))
       throw new EcrAccessRulesError(`reach: ${action} is not among the actions a node keeps statements for`);
@@ -337,10 +360,25 @@ export class ReachGraph {
   }
 
   private granted(node: Node, action: string, arn: string | undefined): Located | undefined {
-    const { own, bounds } = this.coverOf(node, action);
+    const cover = this.coverOf(node, action);
+    const { own, bounds } = cover;
     if (own.length === 0) return undefined;
     // A boundary with no Allow for the action grants it on nothing.
     if (bounds !== undefined && !bounds.some((s) => s.statement.effect === "Allow")) return undefined;
+    if (arn !== undefined) {
+      // Asked for many ARNs (each role of the account): the grant is prepared once per node and action.
+      if (cover.onArn === undefined) {
+        const onOwn = grantOnArns(own, node.variables);
+        const onBounds = bounds === undefined ? undefined : grantOnArns(bounds, node.variables);
+        cover.onArn = (target) => {
+          const found = onOwn(target);
+          return found === undefined || onBounds === undefined || onBounds(target) !== undefined
+            ? found
+            : undefined;
+        };
+      }
+      return cover.onArn(arn);
+    }
     const target = arn === undefined ? { prefix: "", label: "any resource" } : { arn };
     const found = grant(own, action, target, node.variables);
     if (found === undefined) return undefined;
@@ -389,24 +427,26 @@ export class ReachGraph {
   }
 
   /** The (kind, target) pairs of each principal's steps, so that a step is added once. */
-  private readonly stepKeys = new Map<string, Set<string>>();
+  private readonly stepKeys = new Map<string, Map<EdgeKind, Set<string>>>();
 
   private edge(edge: ReachEdge): void {
     if (edge.from === edge.to) return;
-    let keys = this.stepKeys.get(edge.from);
+    let kinds = this.stepKeys.get(edge.from);
+    if (kinds === undefined) {
+      kinds = new Map();
+      this.stepKeys.set(edge.from, kinds);
+    }
+    // Sets of the targets' own strings: a key string per step would cost memory on a large account.
+    let keys = kinds.get(edge.kind);
     if (keys === undefined) {
       keys = new Set();
-      this.stepKeys.set(edge.from, keys);
+      kinds.set(edge.kind, keys);
     }
-    const key = `${edge.kind} ${edge.to}`;
-    if (keys.has(key)) return;
-    keys.add(key);
+    if (keys.has(edge.to)) return;
+    keys.add(edge.to);
     const list = this.out.get(edge.from) ?? [];
     list.push(edge);
     this.out.set(edge.from, list);
-    const back = this.into.get(edge.to) ?? [];
-    back.push(edge);
-    this.into.set(edge.to, back);
   }
 
   /** Trust-names edges by actor ARN, and the public doors, from every role's trust policy. */
@@ -990,16 +1030,19 @@ export class ReachGraph {
   /** Whether `actor` can change the permissions of `target` (a principal it can act as). */
   private canChange(actor: Node, target: Node): string | undefined {
     const type = target.principal.type === "user" ? "user" : "role";
-    const on = (actions: readonly string[], arns: readonly string[]) =>
-      arns.flatMap((arn) => actions.map((action) => [action, arn] as const));
-    const checks = [
-      ...on(OWN_CHANGE[type], [target.principal.arn]),
-      ...on(GROUP_CHANGE, target.groupArns),
-      ...on(POLICY_CHANGE, target.policyArns),
-    ];
-    const found = checks.find(([action, arn]) => this.granted(actor, action, arn) !== undefined);
-    if (found !== undefined)
-      return found[1] === target.principal.arn ? found[0] : `${found[0]} on ${found[1].split(":").pop()} of`;
+    // In order: the principal itself, then each of its groups, then each managed policy attached to it
+    // (asked once per target of every actor that holds a change action: no list of checks is built).
+    const arn = target.principal.arn;
+    for (const action of OWN_CHANGE[type]) if (this.granted(actor, action, arn) !== undefined) return action;
+    const through = (actions: readonly string[], arns: readonly string[]) => {
+      for (const on of arns)
+        for (const action of actions)
+          if (this.granted(actor, action, on) !== undefined)
+            return on === arn ? action : `${action} on ${on.split(":").pop()} of`;
+      return undefined;
+    };
+    const found = through(GROUP_CHANGE, target.groupArns) ?? through(POLICY_CHANGE, target.policyArns);
+    if (found !== undefined) return found;
     if (type === "user" && this.joinsAnyGroup(actor)) return JOIN_GROUP;
     return undefined;
   }
@@ -1115,12 +1158,18 @@ export class ReachGraph {
       }
     }
     const rank = (scope: Held) => (scope === "all" ? 2 : 1);
+    // Every action the closure can give: once a component holds each of them on all repositories, no
+    // further step or escalation can change its set (a step is kept only when it raises a scope).
+    const possible = new Set([...this.heldAnywhere, ...this.sensitiveActions]);
     for (const component of components) {
       // Every member of a component can act as every other: they share one effective set.
       const merged = new Map<string, { scope: Held; via?: ReachEdge; escalation?: string }>();
+      let heldOnAll = 0;
+      const full = () => heldOnAll === possible.size;
       const take = (action: string, scope: Held, via: ReachEdge | undefined, escalation?: string) => {
         const current = merged.get(action);
         if (current !== undefined && rank(current.scope) >= rank(scope)) return;
+        if (scope === "all" && possible.has(action)) heldOnAll += 1;
         merged.set(action, {
           scope,
           ...(via === undefined ? {} : { via }),
@@ -1133,6 +1182,7 @@ export class ReachGraph {
       }
       for (const member of component) {
         for (const edge of this.out.get(member) ?? []) {
+          if (full()) break;
           if (members.has(edge.to)) {
             for (const [action, scope] of this.own.get(edge.to) ?? []) take(action, scope, edge);
             continue;
@@ -1141,7 +1191,7 @@ export class ReachGraph {
         }
       }
       // Changing the permissions of a principal it can act as, or creating and empowering one: everything.
-      for (const member of component) {
+      for (const member of full() ? [] : component) {
         const actor = this.nodes.get(member);
         if (actor === undefined || actor.access === undefined) continue;
         let escalation: { how: string; via: ReachEdge } | undefined;
@@ -1162,6 +1212,8 @@ export class ReachGraph {
       for (const member of component) {
         const own = this.own.get(member) ?? new Map<string, Held>();
         const edges = this.out.get(member) ?? [];
+        // The first step into the component (none for a component of one), the same for every action.
+        const inside = members.size > 1 ? edges.find((e) => members.has(e.to)) : undefined;
         const mine = new Map<string, { scope: Held; via?: ReachEdge; escalation?: string }>();
         for (const [action, held] of merged) {
           const itself = own.get(action);
@@ -1171,7 +1223,7 @@ export class ReachGraph {
           }
           const step =
             (held.via?.from === member ? held.via : undefined) ??
-            edges.find((e) => members.has(e.to)) ??
+            inside ??
             edges.find((e) => {
               const there = this.effective.get(e.to)?.get(action);
               return there !== undefined && rank(there.scope) >= rank(held.scope);
@@ -1289,13 +1341,32 @@ export class ReachGraph {
     return this.nodes.get(arn)?.doors ?? [];
   }
 
+  /**
+   * The steps into each principal, in the order they were added: each principal's and hub's steps are
+   * added together, in the order of `out`, so walking `out` gives the same order.
+   */
+  private into(): Map<string, ReachEdge[]> {
+    if (this.intoIndex === undefined) {
+      const index = new Map<string, ReachEdge[]>();
+      for (const edges of this.out.values()) {
+        for (const edge of edges) {
+          const back = index.get(edge.to);
+          if (back === undefined) index.set(edge.to, [edge]);
+          else back.push(edge);
+        }
+      }
+      this.intoIndex = index;
+    }
+    return this.intoIndex;
+  }
+
   /** For every principal that can act as `arn`, one shortest path of steps from it to `arn`. */
   pathsTo(arn: string): ReachEdge[][] {
     const next = new Map<string, ReachEdge>();
     const queue = [arn];
     for (let i = 0; i < queue.length; i += 1) {
       const at = queue[i] ?? "";
-      for (const edge of this.into.get(at) ?? []) {
+      for (const edge of this.into().get(at) ?? []) {
         if (edge.from === arn || next.has(edge.from)) continue;
         next.set(edge.from, edge);
         queue.push(edge.from);
@@ -1323,7 +1394,7 @@ export class ReachGraph {
     while (queue.length > 0) {
       const next = queue.pop();
       if (next === undefined) break;
-      for (const edge of this.into.get(next) ?? []) {
+      for (const edge of this.into().get(next) ?? []) {
         if (seen.has(edge.from) || edge.from === arn) continue;
         seen.add(edge.from);
         queue.push(edge.from);
