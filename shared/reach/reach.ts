@@ -1251,7 +1251,7 @@ export class ReachGraph {
 
   /** The steps into a principal or hub (from those that can act as it), in the order the graph made them. */
   edgesInto(arn: string): readonly ReachEdge[] {
-    return this.into.get(arn) ?? [];
+    return this.into().get(arn) ?? [];
   }
 
   /** The sensitive actions `arn` holds only through principals it can act as, each with its first step. */
