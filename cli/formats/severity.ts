@@ -19,17 +19,6 @@ export const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = {
   informational: "0.0",
 };
 
-/** ASFF `Severity.Label`. */
-export const ASFF_LABEL: Readonly<
-  Record<Severity, "CRITICAL" | "HIGH" | "MEDIUM" | "LOW" | "INFORMATIONAL">
-> = {
-  critical: "CRITICAL",
-  high: "HIGH",
-  medium: "MEDIUM",
-  low: "LOW",
-  informational: "INFORMATIONAL",
-};
-
 /** OCSF `severity_id` and its caption. */
 export const OCSF_SEVERITY: Readonly<
   Record<Severity, { readonly id: 1 | 2 | 3 | 4 | 5; readonly name: string }>
