@@ -27,9 +27,10 @@ import { whoCanWriteHtml } from "./who-can-write-html.js";
 export const WHO_CAN_WRITE_USAGE = `Usage: ${PROGRAM} who-can-write [REPOSITORY…] (--snapshot FILE | --live) [options]
 
 For each repository (every one of the account, or those named), every principal and door that can push,
-delete or re-permission its images, per action, with the path: identity grants on the repository's ARN,
-its repository policy, and who can act as those writers (roles they can assume or pass, and the doors of
-the writer roles' trust policies: a GitHub subject, an EKS service account, a SAML provider, an account).
+delete or re-permission its images, per action, with the path: identity grants matched against the
+repository's ARN and tags, its repository policy and the registry policy (less their Deny statements), and
+who can act as those writers (roles they can assume or pass, and the doors of the writer roles' trust
+policies: a GitHub subject, an EKS service account, a SAML provider, an account).
 
 Options:
   --snapshot FILE      an account snapshot with an "ecr" section ("-" reads standard input)
