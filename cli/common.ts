@@ -60,6 +60,40 @@ export function commandFailure(
   };
 }
 
+/** How a command's start ended: run it with its arguments, or stop with a status (bad arguments, `--help`). */
+export type CommandStart<P> =
+  | { readonly kind: "run"; readonly parsed: P; readonly fail: (message: string) => ExitStatus }
+  | { readonly kind: "done"; readonly status: ExitStatus };
+
+/**
+ * The shared start of a command: its arguments parsed (a `parseArgs` error is status 2 with the message
+ * of {@link commandFailure}), `--help` printed (status 0), else the parsed arguments and its `fail`.
+ *
+ * @example
+ * const start = startCommand("scan", io, SCAN_USAGE, () => parse(args));
+ * if (start.kind === "done") return start.status;
+ */
+export function startCommand<P extends { readonly values: { readonly help?: boolean | undefined } }>(
+  command: string,
+  io: CliIo,
+  usage: string,
+  parse: () => P,
+): CommandStart<P> {
+  const { fail, argumentError } = commandFailure(command, io);
+  let parsed: P;
+  try {
+    parsed = parse();
+  } catch (error) {
+    if (!isArgumentError(error)) throw error;
+    return { kind: "done", status: fail(argumentError(error)) };
+  }
+  if (parsed.values.help === true) {
+    io.stdout.write(usage);
+    return { kind: "done", status: 0 };
+  }
+  return { kind: "run", parsed, fail };
+}
+
 /**
  * The program's version, from the `package.json` beside the sources (`cli/…`) or the build
  * (`dist/cli/…`).

@@ -17,7 +17,7 @@ import { evaluateEvent, resolveDeps } from "../shared/runtime/handler.js";
 import { silentLogger } from "../shared/runtime/logger.js";
 import { formatTable, inputErrorMessage } from "./analyze.js";
 import type { CliIo, ExitStatus } from "./common.js";
-import { commandFailure, isArgumentError, PROGRAM, programVersion } from "./common.js";
+import { PROGRAM, programVersion, startCommand } from "./common.js";
 import { type Finding, type Report, type ResourceNames, toFinding } from "./finding.js";
 import {
   exitStatus,
@@ -100,18 +100,10 @@ export async function runEvaluate(
   io: CliIo,
   options: EvaluateOptions = {},
 ): Promise<ExitStatus> {
-  const { fail, argumentError } = commandFailure("evaluate", io);
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    ({ values } = parse(args));
-  } catch (error) {
-    if (!isArgumentError(error)) throw error;
-    return fail(argumentError(error));
-  }
-  if (values.help === true) {
-    io.stdout.write(EVALUATE_USAGE);
-    return 0;
-  }
+  const start = startCommand("evaluate", io, EVALUATE_USAGE, () => parse(args));
+  if (start.kind === "done") return start.status;
+  const { fail } = start;
+  const { values } = start.parsed;
   if (values.rule === undefined) return fail("--rule is required");
   if (values.event === undefined) return fail("--event is required");
   const rule = ruleByName(values.rule);

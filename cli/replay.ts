@@ -24,7 +24,7 @@ import { parseConfigEvent } from "../shared/config/event.js";
 import { isObj } from "../shared/config/read.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
 import type { CliIo, ExitStatus } from "./common.js";
-import { commandFailure, isArgumentError, PROGRAM } from "./common.js";
+import { PROGRAM, startCommand } from "./common.js";
 import { profileRegion } from "./input.js";
 
 export const REPLAY_USAGE = `Usage: ${PROGRAM} replay --queue-url URL [options]
@@ -353,18 +353,10 @@ export async function runReplay(
   io: CliIo,
   options: ReplayOptions = {},
 ): Promise<ExitStatus> {
-  const { fail, argumentError } = commandFailure("replay", io);
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    values = parse(args).values;
-  } catch (error) {
-    if (!isArgumentError(error)) throw error;
-    return fail(argumentError(error));
-  }
-  if (values.help === true) {
-    io.stdout.write(REPLAY_USAGE);
-    return 0;
-  }
+  const start = startCommand("replay", io, REPLAY_USAGE, () => parse(args));
+  if (start.kind === "done") return start.status;
+  const { fail } = start;
+  const { values } = start.parsed;
   const queueUrl = values["queue-url"];
   if (queueUrl === undefined || queueUrl === "")
     return fail("give --queue-url URL (the stack's output FailedEvaluationsQueueUrl)");

@@ -28,7 +28,7 @@ import { runRule } from "../shared/runtime/evaluate.js";
 import type { Rule } from "../shared/runtime/rule.js";
 import { inputErrorMessage } from "./analyze.js";
 import type { CliIo, ExitStatus } from "./common.js";
-import { commandFailure, isArgumentError, PROGRAM, programVersion } from "./common.js";
+import { PROGRAM, programVersion, startCommand } from "./common.js";
 import { type Failure, type Finding, type Report, type Skipped, toFinding } from "./finding.js";
 import { jsonOption, parseJsonInput, readInput, readProcessStdin, type StdinReader } from "./input.js";
 import { type ObservedCall, ObservedClientFactory, plural, ReadTally } from "./live-progress.js";
@@ -549,18 +549,10 @@ export async function runScan(
   io: CliIo,
   options: ScanOptions = {},
 ): Promise<ExitStatus> {
-  const { fail, argumentError } = commandFailure("scan", io);
-  let values: Values;
-  try {
-    ({ values } = parse(args));
-  } catch (error) {
-    if (!isArgumentError(error)) throw error;
-    return fail(argumentError(error));
-  }
-  if (values.help === true) {
-    io.stdout.write(SCAN_USAGE);
-    return 0;
-  }
+  const start = startCommand("scan", io, SCAN_USAGE, () => parse(args));
+  if (start.kind === "done") return start.status;
+  const { fail } = start;
+  const values: Values = start.parsed.values;
   if ((values.snapshot === undefined) === (values.live !== true))
     return fail("give exactly one of --snapshot FILE and --live");
   const env = options.env ?? process.env;

@@ -29,7 +29,7 @@ import type { BaseClientConfig, ClientFactory, ClientTarget } from "../shared/aw
 import { EcrAccessRulesError } from "../shared/errors.js";
 import { inputErrorMessage } from "./analyze.js";
 import type { CliIo, ExitStatus } from "./common.js";
-import { commandFailure, isArgumentError, PROGRAM } from "./common.js";
+import { PROGRAM, startCommand } from "./common.js";
 import { ObservedClientFactory, ReadTally } from "./live-progress.js";
 import { enabledRegions, regionChoice } from "./regions.js";
 import { type ProgressOptions, progressFor, type TerminalSink } from "./terminal.js";
@@ -226,18 +226,10 @@ export async function runSnapshot(
   io: CliIo,
   options: SnapshotOptions = {},
 ): Promise<ExitStatus> {
-  const { fail, argumentError } = commandFailure("snapshot", io);
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    ({ values } = parse(args));
-  } catch (error) {
-    if (!isArgumentError(error)) throw error;
-    return fail(argumentError(error));
-  }
-  if (values.help === true) {
-    io.stdout.write(SNAPSHOT_USAGE);
-    return 0;
-  }
+  const start = startCommand("snapshot", io, SNAPSHOT_USAGE, () => parse(args));
+  if (start.kind === "done") return start.status;
+  const { fail } = start;
+  const { values } = start.parsed;
   if (values.live !== true) return fail("give --live (a snapshot is read from a live account)");
   const env = options.env ?? process.env;
   const stderr: TerminalSink = io.stderr;

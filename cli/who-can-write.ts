@@ -12,14 +12,7 @@ import { ClientFactory } from "../shared/aws/clients.js";
 import { EcrAccessRulesError } from "../shared/errors.js";
 import { type RepositoryWriters, WritersIndex, type WritersRepository } from "../shared/reach/writers.js";
 import { formatTable, inputErrorMessage } from "./analyze.js";
-import {
-  type CliIo,
-  commandFailure,
-  type ExitStatus,
-  isArgumentError,
-  PROGRAM,
-  type TextSink,
-} from "./common.js";
+import { type CliIo, type ExitStatus, PROGRAM, startCommand, type TextSink } from "./common.js";
 import { readProcessStdin } from "./input.js";
 import { type AccountTarget, liveFacts, type ScanOptions, snapshotTarget } from "./scan.js";
 import { whoCanWriteHtml } from "./who-can-write-html.js";
@@ -155,19 +148,10 @@ export async function runWhoCanWrite(
   io: CliIo,
   options: ScanOptions = {},
 ): Promise<ExitStatus> {
-  const { fail, argumentError } = commandFailure("who-can-write", io);
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    if (!isArgumentError(error)) throw error;
-    return fail(argumentError(error));
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) {
-    io.stdout.write(WHO_CAN_WRITE_USAGE);
-    return 0;
-  }
+  const start = startCommand("who-can-write", io, WHO_CAN_WRITE_USAGE, () => parse(args));
+  if (start.kind === "done") return start.status;
+  const { fail } = start;
+  const { values, positionals } = start.parsed;
   if ((values.snapshot === undefined) === (values.live !== true))
     return fail("give exactly one of --snapshot FILE and --live");
   try {
