@@ -34,7 +34,12 @@ export interface Escalation {
   readonly conditional: boolean;
 }
 
-const OWN: Readonly<Record<EscalationSubject, readonly string[]>> = {
+/**
+ * The self-escalation actions (docs/policy-semantics.md#self-escalation), by what they act on: the
+ * principal itself (a user, role or group), a group of a user, a customer managed policy attached to it;
+ * and adding a user to a group. One list for the rules and for reach.
+ */
+export const OWN: Readonly<Record<EscalationSubject, readonly string[]>> = {
   user: [
     "iam:PutUserPolicy",
     "iam:AttachUserPolicy",
@@ -53,8 +58,9 @@ const OWN: Readonly<Record<EscalationSubject, readonly string[]>> = {
   ],
   group: ["iam:PutGroupPolicy", "iam:AttachGroupPolicy", "iam:DeleteGroupPolicy", "iam:DetachGroupPolicy"],
 };
-const GROUP_ACTIONS = OWN.group;
-const POLICY_ACTIONS = ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"];
+export const GROUP_ACTIONS = OWN.group;
+export const POLICY_ACTIONS = ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"];
+export const JOIN_GROUP = "iam:AddUserToGroup";
 
 /** A resource to test: a literal ARN, or (for AddUserToGroup) "any group of the account", a prefix. */
 export type Target = { readonly arn: string } | { readonly prefix: string; readonly label: string };
@@ -217,7 +223,7 @@ export function selfEscalations(
     for (const action of POLICY_ACTIONS) checks.push([action, { arn: policyArn }]);
   if (self.type === "user") {
     checks.push([
-      "iam:AddUserToGroup",
+      JOIN_GROUP,
       { prefix: `arn:${self.partition}:iam::${self.accountId}:group/`, label: "any group of the account" },
     ]);
   }

@@ -17,10 +17,14 @@ import { ECR_ACTIONS, isSensitive } from "../policy/catalogue.js";
 import { splitOperator } from "../policy/conditions.js";
 import { type EffectiveAccess, effectiveAccess } from "../policy/effective-access.js";
 import {
+  GROUP_ACTIONS,
   grant,
   grantOnArns,
+  JOIN_GROUP,
   type Located,
   locate,
+  OWN,
+  POLICY_ACTIONS,
   principalVariables,
   type Variables,
 } from "../policy/escalation.js";
@@ -97,32 +101,9 @@ const ASSUME = "sts:AssumeRole";
  * adding it to any group. Rewriting a role's trust policy is not among them: it changes who can act as the
  * role, not what the role may do.
  */
-const OWN_CHANGE: Readonly<Record<"user" | "role", readonly string[]>> = {
-  user: [
-    "iam:PutUserPolicy",
-    "iam:AttachUserPolicy",
-    "iam:DeleteUserPolicy",
-    "iam:DetachUserPolicy",
-    "iam:DeleteUserPermissionsBoundary",
-    "iam:PutUserPermissionsBoundary",
-  ],
-  role: [
-    "iam:PutRolePolicy",
-    "iam:AttachRolePolicy",
-    "iam:DeleteRolePolicy",
-    "iam:DetachRolePolicy",
-    "iam:DeleteRolePermissionsBoundary",
-    "iam:PutRolePermissionsBoundary",
-  ],
-};
-const GROUP_CHANGE = [
-  "iam:PutGroupPolicy",
-  "iam:AttachGroupPolicy",
-  "iam:DeleteGroupPolicy",
-  "iam:DetachGroupPolicy",
-];
-const POLICY_CHANGE = ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"];
-const JOIN_GROUP = "iam:AddUserToGroup";
+const OWN_CHANGE = { user: OWN.user, role: OWN.role } as const;
+const GROUP_CHANGE = GROUP_ACTIONS;
+const POLICY_CHANGE = POLICY_ACTIONS;
 const ANY_CHANGE = [...OWN_CHANGE.user, ...OWN_CHANGE.role, ...GROUP_CHANGE, ...POLICY_CHANGE, JOIN_GROUP];
 const CREDENTIALS = ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"];
 
